@@ -1,0 +1,49 @@
+// Moves committed outbox records to Kafka and reports which ones were
+// acknowledged, so the next batch can delete them from the outbox.
+// A failed delivery is retried; a record is never dropped.
+//
+// Threading: processing thread only (delivery reports arrive via
+// Producer::poll on that thread).
+#pragma once
+
+#include <array>
+#include <deque>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/error.h"
+#include "kafka/producer.h"
+#include "state/outbox.h"
+
+namespace journeyd::app {
+
+class OutboxRelay {
+ public:
+  // topics indexed by state::Sink (actions, alerts, dlq).
+  explicit OutboxRelay(std::array<std::string, 3> topics) : topics_(std::move(topics)) {}
+  void attach(kafka::Producer& producer) { producer_ = &producer; }
+
+  void send(std::vector<state::OutboxRecord> records);
+  // Produces what is queued until librdkafka's queue is full.
+  [[nodiscard]] Result<void> pump();
+  // The delivery report hook (wired into ProducerOptions::on_delivery).
+  void on_delivery(uint64_t seq, std::string_view error);
+  std::vector<uint64_t> take_acked() { return std::exchange(acked_, {}); }
+
+  size_t queued() const { return queue_.size(); }
+  size_t in_flight() const { return in_flight_.size(); }
+  uint64_t delivered() const { return delivered_; }
+  uint64_t failures() const { return failures_; }
+
+ private:
+  std::array<std::string, 3> topics_;
+  kafka::Producer* producer_ = nullptr;
+  std::deque<state::OutboxRecord> queue_;
+  std::unordered_map<uint64_t, state::OutboxRecord> in_flight_;
+  std::vector<uint64_t> acked_;
+  uint64_t delivered_ = 0;
+  uint64_t failures_ = 0;
+};
+
+}  // namespace journeyd::app

@@ -1,0 +1,272 @@
+#include "app/pipeline.h"
+
+#include <spdlog/spdlog.h>
+
+#include <map>
+#include <set>
+
+#include "app/kafka_config.h"
+#include "app/outbox_relay.h"
+#include "common/time_format.h"
+#include "event/decoder.h"
+#include "event/dlq.h"
+#include "journey/engine.h"
+#include "kafka/consumer.h"
+#include "kafka/producer.h"
+#include "state/offsets.h"
+#include "state/outbox.h"
+#include "state/store.h"
+
+namespace journeyd::app {
+namespace {
+
+struct PartitionClock {
+  state::PartitionProgress progress;
+  int64_t last_arrival_wall = 0;  // wall time of the last message (or of assignment)
+  int64_t watermark = kNoTime;
+  bool touched = false;
+};
+
+}  // namespace
+
+struct Pipeline::Impl {
+  config::Config cfg;
+  Clock* clock = nullptr;
+  std::unique_ptr<state::Store> store;
+  std::optional<state::Outbox> outbox;
+  std::unique_ptr<journey::Engine> engine;
+  std::unique_ptr<kafka::Producer> producer;
+  std::unique_ptr<kafka::Consumer> consumer;
+  std::unique_ptr<OutboxRelay> relay;
+  event::Decoder decoder;
+  std::map<int32_t, PartitionClock> partitions;
+  std::set<int32_t> revoked_during_poll;
+  PipelineStats stats;
+  Histogram commit_latency;
+  Error fatal;
+  bool has_fatal = false;
+
+  explicit Impl(const config::Config& c)
+      : cfg(c), decoder(event::DecoderOptions{static_cast<size_t>(c.engine_max_event_bytes)}) {}
+
+  std::map<int32_t, int64_t> on_assign(const std::vector<Partition>& ps) {
+    std::map<int32_t, int64_t> starts;
+    const int64_t now = clock->now_ms();
+    for (auto p : ps) {
+      auto prog = state::get_progress(*store, cfg.topic_touchpoints, p);
+      if (!prog) {
+        // Without its offset we must not consume the partition: stop the process.
+        fatal = prog.error();
+        has_fatal = true;
+        continue;
+      }
+      PartitionClock pc;
+      pc.last_arrival_wall = now;
+      if (prog.value()) {
+        pc.progress = *prog.value();
+        starts[p.value()] = pc.progress.next_offset.value();
+      }
+      partitions[p.value()] = pc;
+      spdlog::info("partition {}: resuming at offset {}", p.value(),
+                   prog.value() ? std::to_string(pc.progress.next_offset.value()) : "beginning");
+    }
+    return starts;
+  }
+
+  void on_revoke(const std::vector<Partition>& ps) {
+    for (auto p : ps) {
+      partitions.erase(p.value());
+      engine->forget_partition(p);
+      revoked_during_poll.insert(p.value());
+    }
+  }
+
+  int64_t watermark(Partition p, PartitionClock& pc, int64_t now) {
+    if (pc.progress.max_event_time == kNoTime) return kNoTime;
+    int64_t wm = pc.progress.max_event_time - cfg.engine_grace_ms;
+    // Hybrid clock: once the partition is caught up, event time also advances
+    // with the wall time elapsed since its last message, so timers fire on idle
+    // partitions while a replay of history (which has lag) is unaffected.
+    const int64_t hi = consumer->high_watermark(p);
+    if (hi >= 0 && pc.progress.next_offset.value() >= hi)
+      wm += std::max<int64_t>(0, now - pc.last_arrival_wall);
+    pc.watermark = std::max(pc.watermark, wm);
+    return pc.watermark;
+  }
+
+  Result<void> process(std::vector<kafka::Message>& msgs) {
+    const int64_t now = clock->now_ms();
+    state::Batch batch(*store);
+    engine->begin(batch);
+    for (uint64_t seq : relay->take_acked()) outbox->ack(batch, seq);
+
+    std::vector<event::Decoded> decoded;
+    decoded.reserve(msgs.size());
+    std::vector<journey::EventRef> refs;
+    for (auto& m : msgs) {
+      decoded.push_back(decoder.decode(m.payload(), m.timestamp_ms() >= 0 ? m.timestamp_ms() : now));
+      if (auto* tp = std::get_if<event::Touchpoint>(&decoded.back())) refs.push_back({m.partition(), tp});
+    }
+    if (auto r = engine->prefetch(refs); !r) return r.error();
+
+    for (size_t i = 0; i < msgs.size(); ++i) {
+      const auto& m = msgs[i];
+      auto it = partitions.find(m.partition().value());
+      if (it == partitions.end()) continue;  // revoked meanwhile
+      PartitionClock& pc = it->second;
+      std::optional<event::Rejection> rejection;
+      if (auto* tp = std::get_if<event::Touchpoint>(&decoded[i])) {
+        auto r = engine->on_event(m.partition(), *tp);
+        if (!r) return r.error();
+        rejection = r.value();
+        if (!rejection)
+          pc.progress.max_event_time = std::max(pc.progress.max_event_time, tp->timestamp.value());
+      } else {
+        rejection = std::get<event::Rejection>(decoded[i]);
+      }
+      if (rejection) {
+        outbox->append(batch, state::Sink::dlq, std::string(m.key()),
+                       event::make_dlq_record(*rejection, {cfg.topic_touchpoints, m.partition(), m.offset()},
+                                              m.payload(), now));
+        stats.rejected.fetch_add(1, std::memory_order_relaxed);
+      }
+      pc.progress.next_offset = Offset{m.offset().value() + 1};
+      pc.last_arrival_wall = now;
+      pc.touched = true;
+    }
+
+    for (auto& [p, pc] : partitions) {
+      const int64_t wm = watermark(Partition{p}, pc, now);
+      auto fired = engine->fire_timers(Partition{p}, wm);
+      if (!fired) return fired.error();
+      if (pc.touched) {
+        state::put_progress(batch, cfg.topic_touchpoints, Partition{p}, pc.progress);
+        pc.touched = false;
+      }
+    }
+    engine->finish();
+    if (batch.count() > 0) {
+      if (auto r = store->write(batch); !r) return r.error();
+    }
+    const int64_t committed_us = SystemClock::instance().now_ms() * 1000;
+    for (const auto& m : msgs)
+      if (m.timestamp_ms() > 0) commit_latency.record(committed_us - m.timestamp_ms() * 1000);
+    relay->send(outbox->take_pending());
+    if (auto r = relay->pump(); !r) return r.error();
+
+    stats.consumed.fetch_add(msgs.size(), std::memory_order_relaxed);
+    stats.batches.fetch_add(1, std::memory_order_relaxed);
+    stats.actions.store(engine->stats().actions, std::memory_order_relaxed);
+    stats.alerts.store(engine->stats().alerts, std::memory_order_relaxed);
+    stats.delivered.store(relay->delivered(), std::memory_order_relaxed);
+    stats.outbox_pending.store(relay->queued() + relay->in_flight(), std::memory_order_relaxed);
+    return outcome::success();
+  }
+};
+
+Pipeline::Pipeline(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Pipeline::~Pipeline() = default;
+
+const PipelineStats& Pipeline::stats() const {
+  return impl_->stats;
+}
+const Histogram& Pipeline::commit_latency_us() const {
+  return impl_->commit_latency;
+}
+
+Result<std::unique_ptr<Pipeline>> Pipeline::create(const config::Config& cfg,
+                                                   std::vector<journey::JourneyDef> journeys, Clock& clock) {
+  auto impl = std::make_unique<Impl>(cfg);
+  impl->clock = &clock;
+  auto store = state::Store::open({cfg.state_dir, static_cast<size_t>(cfg.state_block_cache_mb) << 20,
+                                   static_cast<size_t>(cfg.state_write_buffer_mb) << 20});
+  if (!store) return store.error();
+  impl->store = std::move(store.value());
+  auto outbox = state::Outbox::open(*impl->store);
+  if (!outbox) return outbox.error();
+  impl->outbox.emplace(std::move(outbox.value()));
+  impl->engine = std::make_unique<journey::Engine>(
+      std::move(journeys),
+      journey::EngineOptions{cfg.engine_grace_ms, static_cast<size_t>(cfg.state_cache_customers),
+                             static_cast<size_t>(cfg.engine_timers_per_batch)},
+      *impl->store, *impl->outbox);
+
+  impl->relay = std::make_unique<OutboxRelay>(
+      std::array<std::string, 3>{cfg.topic_actions, cfg.topic_alerts, cfg.topic_dlq});
+  auto* relay = impl->relay.get();
+  auto producer =
+      kafka::Producer::create({producer_properties(cfg), [relay](uint64_t seq, std::string_view err) {
+                                 relay->on_delivery(seq, err);
+                               }});
+  if (!producer) return producer.error();
+  impl->producer = std::move(producer.value());
+  relay->attach(*impl->producer);
+
+  auto* raw = impl.get();
+  auto consumer =
+      kafka::Consumer::create({consumer_properties(cfg), cfg.topic_touchpoints,
+                               [raw](const std::vector<Partition>& ps) { return raw->on_assign(ps); },
+                               [raw](const std::vector<Partition>& ps) { raw->on_revoke(ps); }});
+  if (!consumer) return consumer.error();
+  impl->consumer = std::move(consumer.value());
+  return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
+}
+
+Result<void> Pipeline::run(const std::atomic<bool>& stop) {
+  auto& d = *impl_;
+  // Whatever the outbox still holds was committed but maybe never delivered: resend.
+  auto leftovers = d.outbox->load_all();
+  if (!leftovers) return leftovers.error();
+  if (!leftovers.value().empty())
+    spdlog::info("outbox: resending {} record(s) from before the restart", leftovers.value().size());
+  d.relay->send(std::move(leftovers.value()));
+
+  std::vector<kafka::Message> msgs;
+  int64_t last_commit = 0, last_log = d.clock->now_ms();
+  uint64_t last_consumed = 0;
+  while (!stop.load(std::memory_order_relaxed)) {
+    msgs.clear();
+    d.revoked_during_poll.clear();
+    d.consumer->poll_batch(msgs, static_cast<size_t>(d.cfg.engine_batch_max_events),
+                           static_cast<int>(d.cfg.engine_batch_max_wait_ms));
+    if (d.has_fatal) return d.fatal;
+    if (!d.revoked_during_poll.empty())
+      std::erase_if(
+          msgs, [&](const kafka::Message& m) { return d.revoked_during_poll.count(m.partition().value()); });
+    d.producer->poll(0);
+    if (auto r = d.process(msgs); !r) return r.error();
+
+    const int64_t now = d.clock->now_ms();
+    if (now - last_commit >= 1000) {
+      std::map<int32_t, int64_t> offs;
+      for (const auto& [p, pc] : d.partitions)
+        if (pc.progress.next_offset.value() > 0) offs[p] = pc.progress.next_offset.value();
+      d.consumer->commit_async(offs);
+      last_commit = now;
+    }
+    if (now - last_log >= 10'000) {
+      const auto c = d.stats.consumed.load();
+      spdlog::info("processed {} events ({:.0f}/s), {} actions, {} alerts, {} rejected, outbox {}", c,
+                   (c - last_consumed) * 1000.0 / static_cast<double>(now - last_log), d.stats.actions.load(),
+                   d.stats.alerts.load(), d.stats.rejected.load(), d.stats.outbox_pending.load());
+      last_log = now;
+      last_consumed = c;
+    }
+  }
+
+  // Graceful stop: deliver what the outbox holds, record the acks, leave the group.
+  spdlog::info("stopping: flushing {} outbox record(s)", d.relay->queued() + d.relay->in_flight());
+  const int64_t deadline = d.clock->now_ms() + 10'000;
+  while ((d.relay->queued() || d.relay->in_flight()) && d.clock->now_ms() < deadline) {
+    if (auto r = d.relay->pump(); !r) break;
+    d.producer->poll(100);
+  }
+  std::vector<kafka::Message> none;
+  if (auto r = d.process(none); !r) return r.error();
+  d.consumer->close();
+  if (auto r = d.store->flush(); !r) return r.error();
+  spdlog::info("stopped cleanly");
+  return outcome::success();
+}
+
+}  // namespace journeyd::app

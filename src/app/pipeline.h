@@ -1,0 +1,53 @@
+// The processing loop (design §2): poll a batch from Kafka → decode → engine →
+// one RocksDB WriteBatch with state, timers, outbox records and offsets →
+// relay the outbox to Kafka. On start it resumes from the offsets in RocksDB
+// and resends whatever the outbox still holds.
+//
+// Lifecycle: create() opens state and connects to Kafka; run() loops until the
+// stop flag is set, then finishes the batch, flushes the outbox and leaves the
+// group. Threading: run() owns one thread; stats() may be read from another.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/error.h"
+#include "common/histogram.h"
+#include "config/config.h"
+#include "journey/definition.h"
+
+namespace journeyd::app {
+
+struct PipelineStats {
+  std::atomic<uint64_t> consumed{0};
+  std::atomic<uint64_t> rejected{0};  // DLQ records (any category)
+  std::atomic<uint64_t> actions{0};
+  std::atomic<uint64_t> alerts{0};
+  std::atomic<uint64_t> batches{0};
+  std::atomic<uint64_t> delivered{0};  // outbox records acknowledged by Kafka
+  std::atomic<uint64_t> outbox_pending{0};
+};
+
+class Pipeline {
+ public:
+  [[nodiscard]] static Result<std::unique_ptr<Pipeline>> create(const config::Config& cfg,
+                                                                std::vector<journey::JourneyDef> journeys,
+                                                                Clock& clock);
+  ~Pipeline();
+
+  [[nodiscard]] Result<void> run(const std::atomic<bool>& stop);
+  const PipelineStats& stats() const;
+  // Kafka-message-timestamp → batch-committed latency in µs (run() thread only,
+  // read after run() returns).
+  const Histogram& commit_latency_us() const;
+
+ private:
+  struct Impl;
+  explicit Pipeline(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace journeyd::app

@@ -1,0 +1,28 @@
+#include "common/hash.h"
+
+#include <fmt/format.h>
+#define XXH_STATIC_LINKING_ONLY  // XXH3_state_t on the stack
+#include <xxhash.h>
+
+namespace journeyd {
+
+uint64_t stable_hash(std::string_view bytes) {
+  return XXH3_64bits(bytes.data(), bytes.size());
+}
+
+uint64_t stable_hash(std::initializer_list<std::string_view> parts) {
+  XXH3_state_t state;
+  XXH3_64bits_reset(&state);
+  for (auto p : parts) {
+    const uint64_t len = p.size();
+    XXH3_64bits_update(&state, &len, sizeof len);
+    XXH3_64bits_update(&state, p.data(), p.size());
+  }
+  return XXH3_64bits_digest(&state);
+}
+
+std::string to_hex(uint64_t v) {
+  return fmt::format("{:016x}", v);
+}
+
+}  // namespace journeyd

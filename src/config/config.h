@@ -1,0 +1,83 @@
+// journeyd's configuration: a plain struct whose every field is declared once
+// in settings.cc (name, type, default, bounds, description). Loading order:
+// defaults < config file (YAML) < JOURNEYD_* environment < --set key=value.
+// Throws ConfigError at start-up only.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace journeyd::config {
+
+struct Config {
+  // Kafka
+  std::string kafka_brokers;
+  std::string kafka_group_id;
+  std::string kafka_client_id;
+  std::string topic_touchpoints;
+  std::string topic_dlq;
+  std::string topic_actions;
+  std::string topic_alerts;
+  // librdkafka properties passed through unchanged ("kafka.common.*",
+  // "kafka.consumer.*", "kafka.producer.*"); e.g. security.protocol, sasl.*.
+  std::map<std::string, std::string> kafka_common;
+  std::map<std::string, std::string> kafka_consumer;
+  std::map<std::string, std::string> kafka_producer;
+  // Embedded (mock) Kafka
+  int64_t embedded_brokers = 0;
+  int64_t embedded_partitions = 0;
+  // State
+  std::string state_dir;
+  int64_t state_cache_customers = 0;
+  int64_t state_block_cache_mb = 0;
+  int64_t state_write_buffer_mb = 0;
+  // Engine
+  std::string streams_dir;
+  int64_t engine_grace_ms = 0;
+  int64_t engine_batch_max_events = 0;
+  int64_t engine_batch_max_wait_ms = 0;
+  int64_t engine_max_event_bytes = 0;
+  int64_t engine_timers_per_batch = 0;
+  // Logging
+  std::string log_level;
+};
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class Kind { string, integer, duration };
+
+// One declared setting. `doc` is the text docs/config.md shows.
+struct SettingInfo {
+  const char* name;
+  Kind kind;
+  const char* default_value;
+  int64_t min;  // integer/duration bounds (inclusive); ignored for strings
+  int64_t max;
+  const char* doc;
+};
+
+const std::vector<SettingInfo>& settings();
+
+struct LoadOptions {
+  std::string file;               // empty: no config file
+  std::vector<std::string> sets;  // "key=value" overrides
+  bool read_environment = true;   // JOURNEYD_<KEY with . → _ upper-cased>
+};
+
+// Defaults only.
+Config defaults();
+// Defaults, file, environment, overrides; validates every value.
+Config load(const LoadOptions& opts);
+// Applies one "key=value" (used by load and by tests).
+void apply(Config& cfg, const std::string& key, const std::string& value);
+
+// Markdown reference generated from the declarations (docs/config.md).
+std::string markdown_reference();
+
+}  // namespace journeyd::config

@@ -1,0 +1,142 @@
+#include "kafka/consumer.h"
+
+#include <fmt/format.h>
+#include <librdkafka/rdkafka.h>
+#include <spdlog/spdlog.h>
+
+#include "kafka/conf.h"
+
+namespace journeyd::kafka {
+
+struct Consumer::Impl {
+  rd_kafka_t* rk = nullptr;
+  ConsumerOptions opts;
+  std::vector<Partition> assigned;
+  bool closed = false;
+
+  ~Impl() {
+    if (rk) rd_kafka_destroy(rk);
+  }
+
+  void rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
+    std::vector<Partition> ps;
+    for (int i = 0; i < parts->cnt; ++i) ps.emplace_back(parts->elems[i].partition);
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      auto starts = opts.on_assign ? opts.on_assign(ps) : std::map<int32_t, int64_t>{};
+      for (int i = 0; i < parts->cnt; ++i) {
+        auto it = starts.find(parts->elems[i].partition);
+        parts->elems[i].offset = it == starts.end() ? RD_KAFKA_OFFSET_BEGINNING : it->second;
+      }
+      if (rd_kafka_rebalance_protocol(rk) &&
+          std::string_view(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE") {
+        if (auto* e = rd_kafka_incremental_assign(rk, parts)) {
+          spdlog::error("kafka incremental assign: {}", rd_kafka_error_string(e));
+          rd_kafka_error_destroy(e);
+        }
+        assigned.insert(assigned.end(), ps.begin(), ps.end());
+      } else {
+        rd_kafka_assign(rk, parts);
+        assigned = ps;
+      }
+      spdlog::info("kafka: assigned {} partition(s) of {}", ps.size(), opts.topic);
+    } else {
+      if (opts.on_revoke) opts.on_revoke(ps);
+      if (rd_kafka_rebalance_protocol(rk) &&
+          std::string_view(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE") {
+        if (auto* e = rd_kafka_incremental_unassign(rk, parts)) rd_kafka_error_destroy(e);
+        std::erase_if(assigned, [&](Partition p) { return std::find(ps.begin(), ps.end(), p) != ps.end(); });
+      } else {
+        rd_kafka_assign(rk, nullptr);
+        assigned.clear();
+      }
+      spdlog::info("kafka: revoked {} partition(s) of {}", ps.size(), opts.topic);
+    }
+  }
+};
+
+namespace {
+void rebalance_cb(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                  void* opaque) {
+  static_cast<Consumer::Impl*>(opaque)->rebalance(err, parts);
+}
+}  // namespace
+
+Consumer::Consumer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Consumer::~Consumer() {
+  close();
+}
+
+Result<std::unique_ptr<Consumer>> Consumer::create(ConsumerOptions opts) {
+  auto impl = std::make_unique<Impl>();
+  impl->opts = std::move(opts);
+  Properties props = merge({{"enable.auto.commit", "false"},
+                            {"enable.auto.offset.store", "false"},
+                            {"auto.offset.reset", "earliest"},
+                            {"enable.partition.eof", "false"}},
+                           impl->opts.properties);
+  auto conf = make_conf(props);
+  if (!conf) return conf.error();
+  rd_kafka_conf_set_opaque(conf.value(), impl.get());
+  rd_kafka_conf_set_rebalance_cb(conf.value(), rebalance_cb);
+  char errstr[512];
+  impl->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf.value(), errstr, sizeof errstr);
+  if (!impl->rk) {
+    rd_kafka_conf_destroy(conf.value());
+    return fail(Errc::kafka, fmt::format("consumer: {}", errstr));
+  }
+  rd_kafka_poll_set_consumer(impl->rk);
+  auto* topics = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(topics, impl->opts.topic.c_str(), RD_KAFKA_PARTITION_UA);
+  auto err = rd_kafka_subscribe(impl->rk, topics);
+  rd_kafka_topic_partition_list_destroy(topics);
+  if (err) return fail(Errc::kafka, fmt::format("subscribe {}: {}", impl->opts.topic, rd_kafka_err2str(err)));
+  return std::unique_ptr<Consumer>(new Consumer(std::move(impl)));
+}
+
+size_t Consumer::poll_batch(std::vector<Message>& out, size_t max, int timeout_ms) {
+  size_t n = 0;
+  int wait = timeout_ms;
+  while (n < max) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(impl_->rk, wait);
+    if (!m) break;
+    if (m->err) {
+      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+        spdlog::warn("kafka consume: {}", rd_kafka_message_errstr(m));
+      rd_kafka_message_destroy(m);
+      continue;
+    }
+    out.emplace_back(m);
+    ++n;
+    wait = 0;
+  }
+  return n;
+}
+
+int64_t Consumer::high_watermark(Partition p) const {
+  int64_t lo = -1, hi = -1;
+  if (rd_kafka_get_watermark_offsets(impl_->rk, impl_->opts.topic.c_str(), p.value(), &lo, &hi) !=
+      RD_KAFKA_RESP_ERR_NO_ERROR)
+    return -1;
+  return hi;
+}
+
+const std::vector<Partition>& Consumer::assignment() const {
+  return impl_->assigned;
+}
+
+void Consumer::commit_async(const std::map<int32_t, int64_t>& next_offsets) {
+  if (next_offsets.empty()) return;
+  auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size()));
+  for (const auto& [p, off] : next_offsets)
+    rd_kafka_topic_partition_list_add(list, impl_->opts.topic.c_str(), p)->offset = off;
+  rd_kafka_commit(impl_->rk, list, 1);
+  rd_kafka_topic_partition_list_destroy(list);
+}
+
+void Consumer::close() {
+  if (impl_->closed || !impl_->rk) return;
+  impl_->closed = true;
+  rd_kafka_consumer_close(impl_->rk);
+}
+
+}  // namespace journeyd::kafka

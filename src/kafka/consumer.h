@@ -1,0 +1,57 @@
+// Consumer-group member on one topic. Offsets are owned by the caller (they
+// live in RocksDB): on assignment the caller's hook says where each partition
+// starts; Kafka commits are advisory, for lag monitoring only.
+//
+// Threading: all calls, and the rebalance hooks, happen on the polling thread.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "common/types.h"
+#include "kafka/message.h"
+#include "kafka/properties.h"
+
+namespace journeyd::kafka {
+
+struct ConsumerOptions {
+  Properties properties;  // bootstrap.servers, group.id, anything else for librdkafka
+  std::string topic;
+  // Where to start each newly assigned partition; a missing entry means "from the beginning".
+  std::function<std::map<int32_t, int64_t>(const std::vector<Partition>&)> on_assign;
+  // Called before partitions are taken away (the caller has no uncommitted batch then).
+  std::function<void(const std::vector<Partition>&)> on_revoke;
+};
+
+class Consumer {
+ public:
+  [[nodiscard]] static Result<std::unique_ptr<Consumer>> create(ConsumerOptions opts);
+  ~Consumer();
+
+  // Appends up to `max` messages; waits at most `timeout_ms` for the first one
+  // and stops early once none is immediately available. Consumer errors
+  // (transport, etc.) are logged and skipped; they are retried by librdkafka.
+  size_t poll_batch(std::vector<Message>& out, size_t max, int timeout_ms);
+
+  // High watermark from the last fetch response (no network round-trip), or -1.
+  int64_t high_watermark(Partition p) const;
+  const std::vector<Partition>& assignment() const;
+
+  // Advisory async commit of next offsets (lag shows in kafka-consumer-groups).
+  void commit_async(const std::map<int32_t, int64_t>& next_offsets);
+  // Leaves the group cleanly.
+  void close();
+
+ public:
+  struct Impl;  // public only for librdkafka's C callbacks
+
+ private:
+  explicit Consumer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace journeyd::kafka

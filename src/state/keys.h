@@ -1,0 +1,62 @@
+// Key layout (design §6). Per-customer keys start with the Kafka partition
+// (big-endian u32) so one partition's state is one contiguous key range.
+// Integers are big-endian so byte order equals numeric order; strings are
+// length-prefixed (u16) so no id can be a prefix-collision of another.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/types.h"
+
+namespace journeyd::state {
+
+void put_be32(std::string& out, uint32_t v);
+void put_be64(std::string& out, uint64_t v);
+void put_str(std::string& out, std::string_view s);
+uint32_t get_be32(std::string_view in, size_t pos);
+uint64_t get_be64(std::string_view in, size_t pos);
+
+// Signed times are stored with the sign bit flipped so they sort correctly.
+inline uint64_t time_to_u64(int64_t t) {
+  return static_cast<uint64_t>(t) ^ (1ULL << 63);
+}
+inline int64_t u64_to_time(uint64_t v) {
+  return static_cast<int64_t>(v ^ (1ULL << 63));
+}
+
+std::string partition_prefix(Partition p);
+// [partition_prefix(p), partition_end(p)) covers every key of the partition.
+std::string partition_end(Partition p);
+
+// customers: p | customer
+std::string customer_key(Partition p, std::string_view customer);
+// instances: p | customer | journey
+std::string instance_key(Partition p, std::string_view customer, std::string_view journey);
+
+// timers: p | due | customer | journey | rule(u16) | chain(be64)
+struct TimerKey {
+  Partition partition{0};
+  int64_t due = 0;
+  std::string customer;
+  std::string journey;
+  uint16_t rule = 0;
+  int64_t chain = 0;
+};
+std::string encode_timer_key(const TimerKey& k);
+std::optional<TimerKey> decode_timer_key(std::string_view key);
+// Upper bound for timers of p due at or before `due`.
+std::string timer_due_end(Partition p, int64_t due);
+
+// offsets: topic | p
+std::string offset_key(std::string_view topic, Partition p);
+
+// Varint helpers for compact values.
+void put_varint(std::string& out, uint64_t v);
+void put_svarint(std::string& out, int64_t v);  // zig-zag
+bool get_varint(std::string_view in, size_t& pos, uint64_t& v);
+bool get_svarint(std::string_view in, size_t& pos, int64_t& v);
+
+}  // namespace journeyd::state

@@ -1,0 +1,28 @@
+#include "state/offsets.h"
+
+#include "state/keys.h"
+
+namespace journeyd::state {
+
+void put_progress(Batch& batch, std::string_view topic, Partition p, const PartitionProgress& prog) {
+  std::string v;
+  put_svarint(v, prog.next_offset.value());
+  put_svarint(v, prog.max_event_time);
+  batch.put(Cf::offsets, offset_key(topic, p), v);
+}
+
+Result<std::optional<PartitionProgress>> get_progress(const Store& store, std::string_view topic,
+                                                      Partition p) {
+  auto v = store.get(Cf::offsets, offset_key(topic, p));
+  if (!v) return v.error();
+  if (!v.value()) return std::optional<PartitionProgress>();
+  PartitionProgress prog;
+  size_t pos = 0;
+  int64_t off = 0;
+  if (!get_svarint(*v.value(), pos, off) || !get_svarint(*v.value(), pos, prog.max_event_time))
+    return fail(Errc::corrupt, "undecodable offsets record");
+  prog.next_offset = Offset{off};
+  return std::optional<PartitionProgress>(prog);
+}
+
+}  // namespace journeyd::state

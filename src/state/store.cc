@@ -1,0 +1,193 @@
+#include "state/store.h"
+
+#include <fmt/format.h>
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+#include <rocksdb/write_buffer_manager.h>
+
+#include <array>
+
+namespace journeyd::state {
+namespace {
+
+constexpr std::array<const char*, kCfCount> kCfNames = {"customers", "instances", "timers",
+                                                        "offsets",   "outbox",    "meta"};
+
+auto io_error(const rocksdb::Status& s, std::string_view what) {
+  return fail(Errc::io, fmt::format("rocksdb {}: {}", what, s.ToString()));
+}
+
+}  // namespace
+
+const char* to_string(Cf cf) {
+  return kCfNames[static_cast<size_t>(cf)];
+}
+
+struct Batch::Impl {
+  rocksdb::WriteBatch wb;
+  const std::array<rocksdb::ColumnFamilyHandle*, kCfCount>* cfs = nullptr;
+};
+
+struct Store::Impl {
+  std::unique_ptr<rocksdb::DB> db;
+  std::array<rocksdb::ColumnFamilyHandle*, kCfCount> cfs{};
+  rocksdb::ColumnFamilyHandle* default_cf = nullptr;
+  std::shared_ptr<rocksdb::Cache> cache;
+
+  ~Impl() {
+    if (!db) return;
+    for (auto* h : cfs)
+      if (h) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    if (default_cf) db->DestroyColumnFamilyHandle(default_cf).PermitUncheckedError();
+    db->Close().PermitUncheckedError();
+  }
+};
+
+Batch::Batch(const Store& store) : impl_(std::make_unique<Impl>()) {
+  impl_->cfs = &store.impl_->cfs;
+}
+Batch::~Batch() = default;
+
+void Batch::put(Cf cf, std::string_view key, std::string_view value) {
+  impl_->wb.Put((*impl_->cfs)[static_cast<size_t>(cf)], key, value)
+      .PermitUncheckedError();  // in-memory append
+}
+void Batch::del(Cf cf, std::string_view key) {
+  impl_->wb.Delete((*impl_->cfs)[static_cast<size_t>(cf)], key).PermitUncheckedError();  // in-memory append
+}
+size_t Batch::count() const {
+  return impl_->wb.Count();
+}
+size_t Batch::bytes() const {
+  return impl_->wb.GetDataSize();
+}
+void Batch::clear() {
+  impl_->wb.Clear();
+}
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::open(const StoreOptions& opts) {
+  auto impl = std::make_unique<Impl>();
+  impl->cache = rocksdb::NewLRUCache(opts.block_cache_bytes);
+
+  rocksdb::DBOptions dbo;
+  dbo.create_if_missing = true;
+  dbo.create_missing_column_families = true;
+  dbo.write_buffer_manager =
+      std::make_shared<rocksdb::WriteBufferManager>(opts.write_buffer_bytes, impl->cache);
+  dbo.max_background_jobs = 2;
+  dbo.bytes_per_sync = 1 << 20;
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = impl->cache;
+  table.cache_index_and_filter_blocks = true;
+  rocksdb::ColumnFamilyOptions cfo;
+  cfo.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cfo.compression = rocksdb::kLZ4Compression;
+  cfo.write_buffer_size = std::max<size_t>(opts.write_buffer_bytes / 4, 4u << 20);
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
+  descs.emplace_back(rocksdb::kDefaultColumnFamilyName, cfo);
+  for (const char* name : kCfNames) descs.emplace_back(name, cfo);
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  auto s = rocksdb::DB::Open(dbo, opts.dir, descs, &handles, &raw);
+  if (!s.ok()) return io_error(s, fmt::format("open {}", opts.dir));
+  impl->db.reset(raw);
+  impl->default_cf = handles[0];
+  for (size_t i = 0; i < kCfCount; ++i) impl->cfs[i] = handles[i + 1];
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+Result<std::optional<std::string>> Store::get(Cf cf, std::string_view key) const {
+  std::string value;
+  auto s = impl_->db->Get(rocksdb::ReadOptions(), impl_->cfs[static_cast<size_t>(cf)], key, &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return io_error(s, "get");
+  return std::optional<std::string>(std::move(value));
+}
+
+Result<std::vector<std::optional<std::string>>> Store::multi_get(Cf cf,
+                                                                 const std::vector<std::string>& keys) const {
+  std::vector<std::optional<std::string>> out(keys.size());
+  if (keys.empty()) return out;
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  impl_->db->MultiGet(rocksdb::ReadOptions(), impl_->cfs[static_cast<size_t>(cf)], keys.size(), slices.data(),
+                      values.data(), statuses.data());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].ok())
+      out[i] = values[i].ToString();
+    else if (!statuses[i].IsNotFound())
+      return io_error(statuses[i], "multi_get");
+  }
+  return out;
+}
+
+Result<void> Store::write(Batch& batch) {
+  auto& wb = batch.impl_->wb;
+  rocksdb::WriteOptions wo;  // WAL on, no fsync per batch: a process crash loses nothing
+  auto s = impl_->db->Write(wo, &wb);
+  if (!s.ok()) return io_error(s, "write");
+  batch.clear();
+  return outcome::success();
+}
+
+Result<void> Store::scan(Cf cf, std::string_view begin, std::string_view end, const ScanFn& fn) const {
+  rocksdb::ReadOptions ro;
+  rocksdb::Slice upper(end);
+  ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->cfs[static_cast<size_t>(cf)]));
+  for (it->Seek(begin); it->Valid(); it->Next()) {
+    if (!fn(std::string_view(it->key().data(), it->key().size()),
+            std::string_view(it->value().data(), it->value().size())))
+      break;
+  }
+  if (!it->status().ok()) return io_error(it->status(), "scan");
+  return outcome::success();
+}
+
+Result<std::optional<std::string>> Store::last_key(Cf cf, std::string_view begin,
+                                                   std::string_view end) const {
+  rocksdb::ReadOptions ro;
+  rocksdb::Slice lower(begin);
+  ro.iterate_lower_bound = &lower;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->cfs[static_cast<size_t>(cf)]));
+  it->SeekForPrev(end);
+  if (it->Valid() && it->key().compare(end) >= 0) it->Prev();
+  if (!it->status().ok()) return io_error(it->status(), "last_key");
+  if (!it->Valid()) return std::optional<std::string>();
+  return std::optional<std::string>(it->key().ToString());
+}
+
+Result<void> Store::flush() {
+  std::vector<rocksdb::ColumnFamilyHandle*> all(impl_->cfs.begin(), impl_->cfs.end());
+  auto s = impl_->db->Flush(rocksdb::FlushOptions(), all);
+  if (!s.ok()) return io_error(s, "flush");
+  return outcome::success();
+}
+
+uint64_t Store::approximate_bytes() const {
+  uint64_t total = 0;
+  for (auto* h : impl_->cfs) {
+    uint64_t v = 0;
+    impl_->db->GetIntProperty(h, rocksdb::DB::Properties::kTotalSstFilesSize, &v);
+    total += v;
+    impl_->db->GetIntProperty(h, rocksdb::DB::Properties::kCurSizeAllMemTables, &v);
+    total += v;
+  }
+  return total;
+}
+
+std::string Store::stats() const {
+  std::string s;
+  impl_->db->GetProperty(rocksdb::DB::Properties::kStats, &s);
+  return s;
+}
+
+}  // namespace journeyd::state

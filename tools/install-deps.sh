@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs every Debian package that the build, the tests and the tools need.
+# Idempotent: when everything is present it only checks and exits.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  librdkafka-dev        # Kafka client + rdkafka_mock.h (embedded/mock cluster)
+  libsimdjson-dev       # event decoding
+  librocksdb-dev        # state store
+  libyaml-cpp-dev       # journey definitions, config file
+  libboost-dev          # Boost.Outcome (errors as values); Beast/Asio later
+  libspdlog-dev libfmt-dev
+  libcli11-dev          # command lines
+  libxxhash-dev         # deterministic action ids
+  libgtest-dev libgmock-dev libbenchmark-dev
+  kcat jq               # e2e tests and the demo
+  clang-format
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
