@@ -1,0 +1,125 @@
+// The whole pipeline on real components: generated journeys are produced to the
+// mock cluster, journeyd's pipeline consumes them, and journey.actions holds
+// exactly the drop-off actions the generator predicts.
+#include <set>
+#include <thread>
+
+#include "app/pipeline.h"
+#include "generator.h"
+#include "integration/kafka_fixture.h"
+#include "journey/loader.h"
+
+namespace journeyd::testing {
+namespace {
+
+class PipelineTest : public KafkaFixture {
+ protected:
+  journey::JourneyDef load_fast_checkout() {
+    auto r = journey::load_path(JOURNEYD_SOURCE_DIR "/tests/data/streams/fast_checkout.yaml");
+    EXPECT_TRUE(r.ok());
+    return r.journeys.at(0);
+  }
+
+  // Compressed event time ending "now": arrivals 2 ms apart, steps ~200 ms apart, drop-off after 1 s.
+  loadgen::GeneratorOptions traffic(size_t customers, uint64_t seed) {
+    loadgen::GeneratorOptions g;
+    g.customers = customers;
+    g.arrival_ms = 2;
+    g.step_delay_ms = 200;
+    g.conversion = {0.8, 0.6, 0.5};
+    g.seed = seed;
+    g.start_ms = SystemClock::instance().now_ms() - static_cast<int64_t>(customers) * 2 - 1000;
+    return g;
+  }
+};
+
+TEST_F(PipelineTest, EmitsExactlyTheExpectedDropoffActions) {
+  const auto def = load_fast_checkout();
+  loadgen::Generator gen(def, traffic(3000, 7));
+  ASSERT_EQ(gen.check(), "");
+  std::vector<std::pair<std::string, std::string>> records;
+  loadgen::GeneratedEvent e;
+  while (gen.next(e)) records.emplace_back(e.key, e.json);
+  // Malformed input in the same stream must go to the DLQ and disturb nothing else.
+  records.emplace_back("bad1", "{not json");
+  records.emplace_back("bad2", R"({"type":"track","event":"Product Viewed"})");
+  produce(records);
+  const auto& expect = gen.expectation();
+  ASSERT_GT(expect.actions, 100u);
+
+  auto cfg = make_config();
+  auto pipeline = app::Pipeline::create(cfg, {def}, SystemClock::instance());
+  ASSERT_TRUE(pipeline) << pipeline.error().message;
+  std::atomic<bool> stop{false};
+  Result<void> result = outcome::success();
+  std::thread runner([&] { result = pipeline.value()->run(stop); });
+
+  std::set<std::string> ids;
+  auto actions = read_until("journey.actions", [&](const std::vector<std::string>& recs) {
+    ids.clear();
+    for (const auto& r : recs) ids.insert(json_field(r, "action_id"));
+    return ids.size() >= expect.actions;
+  });
+  auto dlq = read_until("touchpoints.dlq", [](const auto& recs) { return recs.size() >= 2; });
+  stop = true;
+  runner.join();
+  ASSERT_TRUE(result) << result.error().message;
+
+  EXPECT_EQ(ids.size(), expect.actions);
+  EXPECT_EQ(actions.size(), expect.actions) << "a clean run must not duplicate";
+  EXPECT_EQ(pipeline.value()->stats().actions.load(), expect.actions);
+  EXPECT_EQ(pipeline.value()->stats().alerts.load(), expect.alerts);
+  EXPECT_EQ(pipeline.value()->stats().consumed.load(), records.size());
+  ASSERT_EQ(dlq.size(), 2u);
+  std::set<std::string> categories = {json_field(dlq[0], "category"), json_field(dlq[1], "category")};
+  EXPECT_EQ(categories, (std::set<std::string>{"parse_error", "missing_identity"}));
+  size_t cart = 0;
+  for (const auto& a : actions) cart += json_field(a, "type") == "cart_abandon_email";
+  EXPECT_EQ(cart, expect.stopped_at[1]);
+}
+
+TEST_F(PipelineTest, RestartResumesFromStoredOffsetsWithoutRepeatingActions) {
+  const auto def = load_fast_checkout();
+  loadgen::Generator gen(def, traffic(1000, 11));
+  std::vector<std::pair<std::string, std::string>> records;
+  loadgen::GeneratedEvent e;
+  while (gen.next(e)) records.emplace_back(e.key, e.json);
+  const size_t half = records.size() / 2;
+  produce({records.begin(), records.begin() + static_cast<std::ptrdiff_t>(half)});
+
+  auto cfg = make_config();
+  uint64_t first_run_consumed = 0;
+  {
+    auto p = app::Pipeline::create(cfg, {def}, SystemClock::instance());
+    ASSERT_TRUE(p) << p.error().message;
+    std::atomic<bool> stop{false};
+    std::thread runner([&] { ASSERT_TRUE(p.value()->run(stop)); });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (p.value()->stats().consumed.load() < half && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    stop = true;
+    runner.join();
+    first_run_consumed = p.value()->stats().consumed.load();
+  }
+  ASSERT_EQ(first_run_consumed, half);
+  produce({records.begin() + static_cast<std::ptrdiff_t>(half), records.end()});
+
+  auto p = app::Pipeline::create(cfg, {def}, SystemClock::instance());
+  ASSERT_TRUE(p) << p.error().message;
+  std::atomic<bool> stop{false};
+  std::thread runner([&] { ASSERT_TRUE(p.value()->run(stop)); });
+  std::set<std::string> ids;
+  auto actions = read_until("journey.actions", [&](const std::vector<std::string>& recs) {
+    ids.clear();
+    for (const auto& r : recs) ids.insert(json_field(r, "action_id"));
+    return ids.size() >= gen.expectation().actions;
+  });
+  stop = true;
+  runner.join();
+  EXPECT_EQ(p.value()->stats().consumed.load(), records.size() - half) << "resumed from the stored offsets";
+  EXPECT_EQ(ids.size(), gen.expectation().actions);
+  EXPECT_EQ(actions.size(), gen.expectation().actions);
+}
+
+}  // namespace
+}  // namespace journeyd::testing
