@@ -3,6 +3,7 @@
 // actions and alerts journeyd must emit for them.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 #include <fstream>
@@ -52,7 +53,7 @@ int main(int argc, char** argv) {
   cli.add_option("--topic", topic, "Kafka topic")->capture_default_str();
   cli.add_option("--rate", rate, "Events per second to send (0: as fast as possible)")->capture_default_str();
   cli.add_flag("--realtime", realtime, "Send each event when the wall clock reaches its timestamp (implies --start now)");
-  cli.add_option("--out", out_file, "Also write the events to this JSONL file");
+  cli.add_option("--out", out_file, "Also write the events to this JSONL file ('-': stdout)");
   cli.add_flag("--keyed", keyed, "In --out, write 'key<TAB>json' lines (for kcat -K '\\t')");
   cli.add_option("--expect-file", expect_file, "Write the expected counts as JSON here");
   cli.add_flag("-q,--quiet", quiet, "No progress output");
@@ -110,8 +111,10 @@ int main(int argc, char** argv) {
     }
     producer = std::move(p.value());
   }
-  std::ofstream out;
-  if (!out_file.empty()) out.open(out_file, std::ios::trunc);
+  std::ofstream file;
+  const bool to_stdout = out_file == "-";
+  if (!out_file.empty() && !to_stdout) file.open(out_file, std::ios::trunc);
+  std::ostream* out = to_stdout ? &std::cout : file.is_open() ? &file : nullptr;
 
   const auto& stop = app::install_stop_signals();
   loadgen::GeneratedEvent e;
@@ -127,9 +130,10 @@ int main(int argc, char** argv) {
       const int64_t wait = due - monotonic_ns();
       if (wait > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(wait));
     }
-    if (out.is_open()) {
-      if (keyed) out << e.key << '\t';
-      out << e.json << '\n';
+    if (out) {
+      if (keyed) *out << e.key << '\t';
+      *out << e.json << '\n';
+      if (realtime || rate > 0) out->flush();
     }
     if (producer) {
       for (;;) {
@@ -160,9 +164,10 @@ int main(int argc, char** argv) {
   const double secs = static_cast<double>(monotonic_ns() - t0) / 1e9;
   const std::string summary = fmt::format(
       "{{\"journey\":\"{}\",\"customers\":{},\"events\":{},\"expected_actions\":{},\"expected_alerts\":{},"
-      "\"sent\":{},\"failed\":{},\"seconds\":{:.2f}}}",
-      def->id, gen.customers, ex.events, ex.actions, ex.alerts, sent, failed, secs);
-  std::cout << summary << "\n";
+      "\"stopped_at\":[{}],\"sent\":{},\"failed\":{},\"seconds\":{:.2f}}}",
+      def->id, gen.customers, ex.events, ex.actions, ex.alerts, fmt::join(ex.stopped_at, ","), sent, failed, secs);
+  if (out) out->flush();
+  (to_stdout ? std::cerr : std::cout) << summary << "\n";
   if (!expect_file.empty()) std::ofstream(expect_file, std::ios::trunc) << summary << "\n";
   return failed ? 1 : 0;
 }
