@@ -32,6 +32,7 @@ Engine::~Engine() = default;
 
 void Engine::begin(state::Batch& batch) {
   batch_ = &batch;
+  scheduled_min_.clear();
   ++batch_no_;
 }
 
@@ -162,6 +163,9 @@ void Engine::schedule(Partition p, std::string_view customer, size_t j, size_t s
                        def.id, static_cast<uint16_t>(r), lvl.start};
     batch_->put(state::Cf::timers, state::encode_timer_key(tk), timer_value(lvl.at));
     ++stats_.timers_scheduled;
+    if (auto it = timer_floor_.find(p.value()); it != timer_floor_.end()) it->second = std::min(it->second, tk.due);
+    auto [it, fresh] = scheduled_min_.try_emplace(p.value(), tk.due);
+    if (!fresh) it->second = std::min(it->second, tk.due);
   }
 }
 
@@ -177,6 +181,11 @@ Result<size_t> Engine::fire_timers(Partition p, int64_t watermark) {
                                return due.size() < opts_.timers_per_batch;
                              });
   if (!scanned) return scanned.error();
+  // Timers scheduled in this batch are not in the store yet: keep the floor at or below them.
+  int64_t next_floor = due.size() >= opts_.timers_per_batch ? state::u64_to_time(state::get_be64(due.back().first, 4))
+                                                            : watermark + 1;
+  if (auto it = scheduled_min_.find(p.value()); it != scheduled_min_.end()) next_floor = std::min(next_floor, it->second);
+  timer_floor_[p.value()] = next_floor;
   for (const auto& [k, at] : due) {
     batch_->del(state::Cf::timers, k);
     auto tk = state::decode_timer_key(k);
@@ -276,6 +285,7 @@ void Engine::finish() {
 }
 
 void Engine::forget_partition(Partition p) {
+  timer_floor_.erase(p.value());
   const auto prefix = state::partition_prefix(p);
   for (auto it = cache_.begin(); it != cache_.end();) {
     if (it->first.starts_with(prefix)) {

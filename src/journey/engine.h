@@ -111,6 +111,11 @@ class Engine {
   std::unordered_map<std::string, Customer> cache_;  // key: customer_key(p, id)
   std::list<std::string> lru_;                       // front = most recent
   std::vector<Customer*> dirty_;
+  // Per partition: no timer in the store is due before this (absent: unknown,
+  // scan from the partition's start). Lets fire_timers skip idle partitions
+  // and start past the tombstones of timers it already fired.
+  std::unordered_map<int32_t, int64_t> timer_floor_;
+  std::unordered_map<int32_t, int64_t> scheduled_min_;  // earliest due scheduled in this batch
   EngineStats stats_;
 };
 

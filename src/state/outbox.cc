@@ -27,19 +27,17 @@ Result<Outbox> Outbox::open(Store& store) {
   const std::string lo(8, '\0'), hi(8, '\xff');
   auto last = store.last_key(Cf::outbox, lo, hi);
   if (!last) return last.error();
+  // A sequence number only needs to be unique among the records still in the
+  // outbox (delivery reports of an earlier process never reach this one), so
+  // continuing after the last stored key is enough; nothing else is persisted.
   uint64_t next = 0;
   if (last.value()) next = get_be64(*last.value(), 0) + 1;
-  // The sequence only needs to be unique among records still in the outbox.
-  auto meta = store.get(Cf::meta, "outbox.next_seq");
-  if (!meta) return meta.error();
-  if (meta.value() && meta.value()->size() == 8) next = std::max(next, get_be64(*meta.value(), 0));
   return Outbox(store, next);
 }
 
 uint64_t Outbox::append(Batch& batch, Sink sink, std::string key, std::string value) {
   OutboxRecord r{next_++, sink, std::move(key), std::move(value)};
   batch.put(Cf::outbox, seq_key(r.seq), encode(r));
-  batch.put(Cf::meta, "outbox.next_seq", seq_key(next_));
   pending_.push_back(std::move(r));
   return next_ - 1;
 }
