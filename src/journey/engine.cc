@@ -171,9 +171,13 @@ void Engine::schedule(Partition p, std::string_view customer, size_t j, size_t s
 
 Result<size_t> Engine::fire_timers(Partition p, int64_t watermark) {
   if (watermark == kNoTime) return size_t{0};
+  const auto floor = timer_floor_.find(p.value());
+  if (floor != timer_floor_.end() && watermark < floor->second) return size_t{0};  // nothing can be due
+  std::string from = state::partition_prefix(p);
+  if (floor != timer_floor_.end()) state::put_be64(from, state::time_to_u64(floor->second));
   std::vector<std::pair<std::string, int64_t>> due;
-  auto scanned = store_.scan(state::Cf::timers, state::partition_prefix(p),
-                             state::timer_due_end(p, watermark), [&](std::string_view k, std::string_view v) {
+  auto scanned = store_.scan(state::Cf::timers, from, state::timer_due_end(p, watermark),
+                             [&](std::string_view k, std::string_view v) {
                                size_t pos = 0;
                                int64_t at = kNoTime;
                                state::get_svarint(v, pos, at);

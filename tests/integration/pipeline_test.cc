@@ -90,7 +90,10 @@ TEST_F(PipelineTest, RestartResumesFromStoredOffsetsWithoutRepeatingActions) {
   auto cfg = make_config();
   uint64_t first_run_consumed = 0;
   {
-    auto p = app::Pipeline::create(cfg, {def}, SystemClock::instance());
+    // A frozen clock: the first run sees only half the traffic, and must not
+    // take the pause before the second half for idleness (hybrid clock).
+    ManualClock frozen(SystemClock::instance().now_ms());
+    auto p = app::Pipeline::create(cfg, {def}, frozen);
     ASSERT_TRUE(p) << p.error().message;
     std::atomic<bool> stop{false};
     std::thread runner([&] { ASSERT_TRUE(p.value()->run(stop)); });

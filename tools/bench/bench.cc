@@ -82,6 +82,7 @@ double engine_only(const journey::JourneyDef& def, const std::vector<loadgen::Ge
   const size_t batch_size = 5000;
   std::vector<event::Decoded> decoded;
   std::vector<journey::EventRef> refs;
+  int64_t fire_ns = 0;
   const int64_t t0 = monotonic_ns();
   for (size_t i = 0; i < events.size(); i += batch_size) {
     state::Batch batch(*store.value());
@@ -97,12 +98,19 @@ double engine_only(const journey::JourneyDef& def, const std::vector<loadgen::Ge
     (void)engine.prefetch(refs);
     for (const auto& r : refs) (void)engine.on_event(r.partition, *r.tp);
     const int64_t wm = std::get<event::Touchpoint>(decoded.back()).timestamp.value() - 500;
+    const int64_t tf = monotonic_ns();
     for (size_t p = 0; p < partitions; ++p) (void)engine.fire_timers(Partition{static_cast<int32_t>(p)}, wm);
+    fire_ns += monotonic_ns() - tf;
     engine.finish();
     (void)outbox.value().take_pending();
     if (auto r = store.value()->write(batch); !r) throw std::runtime_error(r.error().message);
   }
   const double s = secs_since(t0);
+  const auto& st = engine.stats();
+  fmt::print("    timers: {:.2f} s of {:.2f} s\n", double(fire_ns) / 1e9, s);
+  fmt::print("    engine: {} events, {} steps, {} timers scheduled, {} fired, {} stale, cache {} hits / {} misses\n",
+             st.events, st.steps_reached, st.timers_scheduled, st.timers_fired, st.timers_stale, st.cache_hits,
+             st.cache_misses);
   (void)store.value()->flush();
   state_bytes = store.value()->approximate_bytes();
   return static_cast<double>(events.size()) / s;
