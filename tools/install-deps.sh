@@ -14,6 +14,7 @@ PACKAGES=(
   libcli11-dev          # command lines
   libxxhash-dev         # deterministic action ids
   libgtest-dev libgmock-dev libbenchmark-dev
+  libvalijson-dev nlohmann-json3-dev  # JSON Schema checks of schemas/ in the tests
   kcat jq               # e2e tests and the demo
   clang-format
 )

@@ -14,8 +14,10 @@ uint64_t stable_hash(std::initializer_list<std::string_view> parts) {
   XXH3_state_t state;
   XXH3_64bits_reset(&state);
   for (auto p : parts) {
-    const uint64_t len = p.size();
-    XXH3_64bits_update(&state, &len, sizeof len);
+    // Length prefix in little-endian on every host, so ids are the same everywhere.
+    unsigned char len[8];
+    for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>((p.size() >> (8 * i)) & 0xFF);
+    XXH3_64bits_update(&state, len, sizeof len);
     XXH3_64bits_update(&state, p.data(), p.size());
   }
   return XXH3_64bits_digest(&state);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 namespace journeyd {
 namespace {
 
@@ -121,6 +123,7 @@ JsonWriter& JsonWriter::number(int64_t v) {
 }
 
 JsonWriter& JsonWriter::number(double v) {
+  if (!std::isfinite(v)) return null();  // JSON has no NaN or infinity
   separate();
   fmt::format_to(std::back_inserter(out_), "{}", v);
   need_comma_ = true;

@@ -52,6 +52,8 @@ std::optional<int64_t> parse_iso8601(std::string_view s) {
       !digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, hh) ||
       s[13] != ':' || !digits(s, 14, 2, mm) || s[16] != ':' || !digits(s, 17, 2, ss))
     return std::nullopt;
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (mon == 2 && day == 29 && !leap) return std::nullopt;
   if (mon < 1 || mon > 12 || day < 1 || static_cast<unsigned>(day) > kDaysInMonth[mon - 1] || hh > 23 ||
       mm > 59 || ss > 60)
     return std::nullopt;

@@ -156,7 +156,8 @@ std::string markdown_reference() {
             : fmt::format("{} … {}",
                           s.kind == Kind::duration ? format_duration(s.min) : std::to_string(s.min),
                           s.kind == Kind::duration ? format_duration(s.max) : std::to_string(s.max));
-    out += fmt::format("| `{}` | {} | `{}` | {} | {} |\n", s.name, kind, s.default_value, bounds, s.doc);
+    const std::string def = *s.default_value ? fmt::format("`{}`", s.default_value) : "(empty)";
+    out += fmt::format("| `{}` | {} | {} | {} | {} |\n", s.name, kind, def, bounds, s.doc);
   }
   return out;
 }

@@ -56,7 +56,7 @@ const std::vector<Setting>& setting_table() {
       {{"engine.timers_per_batch", K::integer, "10000", 1, 10'000'000,
         "Most due timers fired per partition per batch (the rest fire in the next batches)."},
        &Config::engine_timers_per_batch},
-      {{"log.level", K::string, "info", 0, 0, "trace | debug | info | warn | error."}, &Config::log_level},
+      {{"log.level", K::string, "info", 0, 0, "One of trace, debug, info, warn, error."}, &Config::log_level},
   };
   return table;
 }

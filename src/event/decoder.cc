@@ -18,13 +18,71 @@ Rejection schema(std::string reason) {
   return {DlqCategory::schema_violation, std::move(reason)};
 }
 
-// Reads an optional string field into out. Returns an error reason or empty.
-std::string read_string(ondemand::value v, std::string_view name, std::string& out) {
+Rejection parse_error(error_code err) { return {DlqCategory::parse_error, error_message(err)}; }
+
+// Visits a value completely so that malformed JSON anywhere in the event is a
+// parse_error (on-demand parsing otherwise validates only what it reads).
+error_code validate(ondemand::value v, int depth = 0) {
+  if (depth > 64) return DEPTH_ERROR;
+  ondemand::json_type t;
+  if (auto err = v.type().get(t)) return err;
+  switch (t) {
+    case ondemand::json_type::object: {
+      ondemand::object o;
+      if (auto err = v.get_object().get(o)) return err;
+      for (auto f : o) {
+        std::string_view k;
+        if (auto err = f.unescaped_key().get(k)) return err;
+        ondemand::value fv;
+        if (auto err = f.value().get(fv)) return err;
+        if (auto err = validate(fv, depth + 1)) return err;
+      }
+      return SUCCESS;
+    }
+    case ondemand::json_type::array: {
+      ondemand::array a;
+      if (auto err = v.get_array().get(a)) return err;
+      for (auto e : a) {
+        ondemand::value ev;
+        if (auto err = e.get(ev)) return err;
+        if (auto err = validate(ev, depth + 1)) return err;
+      }
+      return SUCCESS;
+    }
+    case ondemand::json_type::number: return v.get_number().error();
+    case ondemand::json_type::string: return v.get_string().error();
+    case ondemand::json_type::boolean: return v.get_bool().error();
+    case ondemand::json_type::null: return v.is_null().error();
+  }
+  return INCORRECT_TYPE;
+}
+
+// Reads an optional string field into out (null leaves it empty).
+std::optional<Rejection> read_string(ondemand::value v, std::string_view name, std::string& out) {
+  ondemand::json_type t;
+  if (auto err = v.type().get(t)) return parse_error(err);
+  if (t == ondemand::json_type::null) return std::nullopt;
+  if (t != ondemand::json_type::string) {
+    if (auto err = validate(v)) return parse_error(err);
+    return schema(fmt::format("{} must be a string", name));
+  }
   std::string_view sv;
-  if (v.type() == ondemand::json_type::null) return {};
-  if (auto err = v.get_string().get(sv); err) return fmt::format("{} must be a string", name);
+  if (auto err = v.get_string().get(sv)) return parse_error(err);
   out.assign(sv);
-  return {};
+  return std::nullopt;
+}
+
+// userId may be a string or a number (some SDKs send numeric ids): keep the number's text.
+std::optional<Rejection> read_id(ondemand::value v, std::string_view name, std::string& out) {
+  ondemand::json_type t;
+  if (auto err = v.type().get(t)) return parse_error(err);
+  if (t != ondemand::json_type::number) return read_string(v, name, out);
+  std::string_view raw = v.raw_json_token();
+  if (auto err = v.get_number().error()) return parse_error(err);
+  while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' || raw.back() == '\t'))
+    raw.remove_suffix(1);
+  out.assign(raw);
+  return std::nullopt;
 }
 
 std::optional<EventType> parse_type(std::string_view t) {
@@ -94,51 +152,53 @@ Decoded Decoder::decode(std::string_view json, int64_t fallback_time_ms) {
   padded_string_view input(buf.data(), json.size(), buf.size());
 
   ondemand::document doc;
-  if (auto err = impl_->parser.iterate(input).get(doc); err)
-    return Rejection{DlqCategory::parse_error, error_message(err)};
+  if (auto err = impl_->parser.iterate(input).get(doc); err) return parse_error(err);
+  ondemand::json_type top;
+  if (auto err = doc.type().get(top); err) return parse_error(err);
+  if (top != ondemand::json_type::object) {
+    ondemand::value v;
+    if (auto err = doc.get_value().get(v); err) return parse_error(err);
+    if (auto err = validate(v); err) return parse_error(err);
+    return schema("event must be a JSON object");
+  }
   ondemand::object obj;
-  if (auto err = doc.get_object().get(obj); err)
-    return Rejection{DlqCategory::parse_error, "event must be a JSON object"};
+  if (auto err = doc.get_object().get(obj); err) return parse_error(err);
 
   Touchpoint tp;
   std::string type_str, name, timestamp, received_at;
   bool have_type = false;
-  // One pass over the fields in document order; unknown fields are skipped
-  // (Segment allows arbitrary extra fields). Validation of the whole document
-  // happens as we go; errors surface as simdjson error codes.
+  // One pass over the fields in document order. Unknown fields are allowed
+  // (Segment events carry many) but still validated.
   for (auto field : obj) {
     std::string_view key;
-    if (auto err = field.unescaped_key().get(key); err)
-      return Rejection{DlqCategory::parse_error, error_message(err)};
+    if (auto err = field.unescaped_key().get(key); err) return parse_error(err);
     ondemand::value v;
-    if (auto err = field.value().get(v); err) return Rejection{DlqCategory::parse_error, error_message(err)};
-    std::string reason;
+    if (auto err = field.value().get(v); err) return parse_error(err);
+    std::optional<Rejection> rejected;
     if (key == "type") {
       have_type = true;
-      reason = read_string(v, "type", type_str);
+      rejected = read_string(v, "type", type_str);
     } else if (key == "event") {
-      reason = read_string(v, "event", tp.event);
+      rejected = read_string(v, "event", tp.event);
     } else if (key == "name") {
-      reason = read_string(v, "name", name);
+      rejected = read_string(v, "name", name);
     } else if (key == "userId") {
-      // Segment SDKs sometimes send numeric ids; accept them as their text.
-      if (v.type() == ondemand::json_type::number) {
-        std::string_view raw = v.raw_json_token();
-        tp.user_id.assign(raw);
-      } else {
-        reason = read_string(v, "userId", tp.user_id);
-      }
+      rejected = read_id(v, "userId", tp.user_id);
     } else if (key == "anonymousId") {
-      reason = read_string(v, "anonymousId", tp.anonymous_id);
+      rejected = read_string(v, "anonymousId", tp.anonymous_id);
     } else if (key == "messageId") {
-      reason = read_string(v, "messageId", tp.message_id);
+      rejected = read_string(v, "messageId", tp.message_id);
     } else if (key == "timestamp") {
-      reason = read_string(v, "timestamp", timestamp);
+      rejected = read_string(v, "timestamp", timestamp);
     } else if (key == "receivedAt") {
-      reason = read_string(v, "receivedAt", received_at);
-    }  // other fields are skipped (Segment allows any extra fields)
-    if (!reason.empty()) return schema(std::move(reason));
+      rejected = read_string(v, "receivedAt", received_at);
+    } else if (auto err = validate(v); err) {
+      rejected = parse_error(err);
+    }
+    if (rejected) return *rejected;
   }
+  if (doc.current_location().error() != OUT_OF_BOUNDS)
+    return Rejection{DlqCategory::parse_error, "trailing content after the JSON object"};
 
   if (!have_type) return schema("type is required");
   auto type = parse_type(type_str);

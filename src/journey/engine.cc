@@ -207,7 +207,8 @@ Result<size_t> Engine::fire_timers(Partition p, int64_t watermark) {
     const Level& lvl = in.levels[rule.after_step];
     const Level& next = in.levels[rule.after_step + 1];
     const bool same_chain = lvl.start == tk->chain && lvl.at == at;
-    const bool converted = next.set() && next.start == tk->chain;
+    // Converted only if the same chain reached the next step by the deadline.
+    const bool converted = next.set() && next.start == tk->chain && next.at <= tk->due;
     if (!same_chain || converted || in.fired[tk->rule] == tk->chain) {
       ++stats_.timers_stale;
       continue;

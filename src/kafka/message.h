@@ -1,5 +1,7 @@
 // A consumed Kafka message. Owns the underlying librdkafka message and frees
 // it on destruction; payload and key views stay valid while it lives.
+// It must be destroyed before the Consumer it came from: librdkafka's destroy
+// waits for every outstanding message.
 #pragma once
 
 #include <cstdint>

@@ -1,0 +1,284 @@
+#include "event/decoder.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace journeyd::event {
+namespace {
+
+constexpr int64_t kTs = 1'795'341'600'000;        // 2026-11-22T10:00:00Z
+constexpr int64_t kFallback = 1'700'000'000'000;  // "Kafka message timestamp"
+
+class DecoderTest : public ::testing::Test {
+ protected:
+  Decoded decode(std::string_view json) { return decoder_.decode(json, kFallback); }
+
+  Touchpoint ok(std::string_view json) {
+    auto d = decode(json);
+    if (auto* r = std::get_if<Rejection>(&d)) {
+      ADD_FAILURE() << "rejected (" << to_string(r->category) << "): " << r->reason << "\n  " << json;
+      return {};
+    }
+    return std::get<Touchpoint>(d);
+  }
+
+  Rejection rejected(std::string_view json) {
+    auto d = decode(json);
+    if (auto* tp = std::get_if<Touchpoint>(&d)) {
+      ADD_FAILURE() << "accepted as '" << tp->event << "' for '" << tp->customer() << "'\n  " << json;
+      return {DlqCategory::late_event, ""};
+    }
+    return std::get<Rejection>(d);
+  }
+
+  Decoder decoder_;
+};
+
+TEST_F(DecoderTest, Track) {
+  const auto tp = ok(R"({"type":"track","event":"Product Added","userId":"u42","anonymousId":"a-9f",
+    "messageId":"m-123","timestamp":"2026-11-22T10:00:00.000Z","properties":{"product_id":"p1","price":19.99},
+    "context":{"channel":"web","timezone":"Europe/Berlin"}})");
+  EXPECT_EQ(tp.type, EventType::track);
+  EXPECT_EQ(tp.event, "Product Added");
+  EXPECT_EQ(tp.user_id, "u42");
+  EXPECT_EQ(tp.anonymous_id, "a-9f");
+  EXPECT_EQ(tp.message_id, "m-123");
+  EXPECT_EQ(tp.timestamp.value(), kTs);
+  EXPECT_EQ(tp.customer(), "u42");
+}
+
+TEST_F(DecoderTest, FieldOrderDoesNotMatter) {
+  const auto tp =
+      ok(R"({"timestamp":"2026-11-22T11:00:00+01:00","properties":{"nested":{"a":[1,2,{"b":null}]}},
+    "anonymousId":"a1","event":"Signed Up","type":"track"})");
+  EXPECT_EQ(tp.event, "Signed Up");
+  EXPECT_EQ(tp.customer(), "a1");
+  EXPECT_EQ(tp.timestamp.value(), kTs);
+}
+
+TEST_F(DecoderTest, AnonymousOnlyCustomerIsTheAnonymousId) {
+  const auto tp = ok(R"({"type":"track","event":"E","anonymousId":"anon-1","userId":null})");
+  EXPECT_EQ(tp.user_id, "");
+  EXPECT_EQ(tp.customer(), "anon-1");
+}
+
+TEST_F(DecoderTest, EscapedStrings) {
+  const auto tp = ok(R"({"type":"track","event":"Caf\u00e9 \"Visited\"","userId":"u\/1"})");
+  EXPECT_EQ(tp.event, "Caf\xc3\xa9 \"Visited\"");
+  EXPECT_EQ(tp.user_id, "u/1");
+}
+
+TEST_F(DecoderTest, PageWithAndWithoutName) {
+  auto tp = ok(R"({"type":"page","name":"Pricing","userId":"u1","timestamp":"2026-11-22T10:00:00Z"})");
+  EXPECT_EQ(tp.type, EventType::page);
+  EXPECT_EQ(tp.event, "Page Viewed: Pricing");
+  tp = ok(R"({"type":"page","userId":"u1"})");
+  EXPECT_EQ(tp.event, "Page Viewed");
+  // An "event" field on a page does not override the page mapping.
+  tp = ok(R"({"type":"page","name":"Home","event":"Other","userId":"u1"})");
+  EXPECT_EQ(tp.event, "Page Viewed: Home");
+}
+
+TEST_F(DecoderTest, ScreenWithAndWithoutName) {
+  auto tp = ok(R"({"type":"screen","name":"Cart","anonymousId":"a1"})");
+  EXPECT_EQ(tp.type, EventType::screen);
+  EXPECT_EQ(tp.event, "Screen Viewed: Cart");
+  tp = ok(R"({"type":"screen","anonymousId":"a1"})");
+  EXPECT_EQ(tp.event, "Screen Viewed");
+}
+
+TEST_F(DecoderTest, IdentifyGroupAliasHaveNoEventName) {
+  auto tp = ok(R"({"type":"identify","userId":"u1","anonymousId":"a1","traits":{"email":"x@example.com"}})");
+  EXPECT_EQ(tp.type, EventType::identify);
+  EXPECT_EQ(tp.event, "");
+  tp = ok(R"({"type":"group","userId":"u1","groupId":"g1","event":"ignored"})");
+  EXPECT_EQ(tp.type, EventType::group);
+  EXPECT_EQ(tp.event, "");
+  tp = ok(R"({"type":"alias","userId":"u1","previousId":"a1"})");
+  EXPECT_EQ(tp.type, EventType::alias);
+}
+
+TEST_F(DecoderTest, NumericUserIdIsKeptAsText) {
+  EXPECT_EQ(ok(R"({"type":"track","event":"E","userId":42})").user_id, "42");
+  EXPECT_EQ(ok(R"({"type":"track","event":"E","userId":1234567890123})").user_id, "1234567890123");
+}
+
+TEST_F(DecoderTest, NumericUserIdWithWhitespace) {
+  // Pretty-printed JSON: whitespace after the number is not part of the id.
+  const auto tp = ok("{\"type\":\"track\",\"event\":\"E\",\n  \"userId\": 42 \n}");
+  EXPECT_EQ(tp.user_id, "42");
+}
+
+TEST_F(DecoderTest, MissingIdentity) {
+  for (const char* json : {R"({"type":"track","event":"E"})", R"({"type":"track","event":"E","userId":""})",
+                           R"({"type":"track","event":"E","userId":null,"anonymousId":null})"}) {
+    const auto r = rejected(json);
+    EXPECT_EQ(r.category, DlqCategory::missing_identity) << json;
+    EXPECT_FALSE(r.reason.empty());
+  }
+}
+
+TEST_F(DecoderTest, TrackWithoutEventIsSchemaViolation) {
+  for (const char* json :
+       {R"({"type":"track","userId":"u1"})", R"({"type":"track","event":"","userId":"u1"})",
+        R"({"type":"track","event":null,"userId":"u1"})"}) {
+    const auto r = rejected(json);
+    EXPECT_EQ(r.category, DlqCategory::schema_violation) << json;
+    EXPECT_NE(r.reason.find("event"), std::string::npos) << r.reason;
+  }
+}
+
+TEST_F(DecoderTest, MissingOrUnknownType) {
+  auto r = rejected(R"({"event":"E","userId":"u1"})");
+  EXPECT_EQ(r.category, DlqCategory::schema_violation);
+  EXPECT_NE(r.reason.find("type"), std::string::npos) << r.reason;
+  r = rejected(R"({"type":"purchase","event":"E","userId":"u1"})");
+  EXPECT_EQ(r.category, DlqCategory::schema_violation);
+  EXPECT_NE(r.reason.find("purchase"), std::string::npos) << r.reason;
+  EXPECT_EQ(rejected(R"({"type":"Track","event":"E","userId":"u1"})").category,
+            DlqCategory::schema_violation);
+}
+
+TEST_F(DecoderTest, BadTimestamp) {
+  for (const char* json :
+       {R"({"type":"track","event":"E","userId":"u1","timestamp":"yesterday"})",
+        R"({"type":"track","event":"E","userId":"u1","timestamp":"2026-11-22T10:00:00"})",
+        R"({"type":"track","event":"E","userId":"u1","receivedAt":"2026-13-01T00:00:00Z"})"}) {
+    const auto r = rejected(json);
+    EXPECT_EQ(r.category, DlqCategory::schema_violation) << json;
+    EXPECT_NE(r.reason.find("timestamp"), std::string::npos) << r.reason;
+  }
+}
+
+TEST_F(DecoderTest, ReceivedAtIsTheFallbackForTimestamp) {
+  auto tp = ok(R"({"type":"track","event":"E","userId":"u1","receivedAt":"2026-11-22T10:00:00Z"})");
+  EXPECT_EQ(tp.timestamp.value(), kTs);
+  // timestamp wins over receivedAt, whatever the field order.
+  tp = ok(R"({"receivedAt":"2026-11-22T12:00:00Z","type":"track","event":"E","userId":"u1",
+    "timestamp":"2026-11-22T10:00:00Z"})");
+  EXPECT_EQ(tp.timestamp.value(), kTs);
+  tp = ok(
+      R"({"type":"track","event":"E","userId":"u1","timestamp":null,"receivedAt":"2026-11-22T10:00:00Z"})");
+  EXPECT_EQ(tp.timestamp.value(), kTs);
+}
+
+TEST_F(DecoderTest, KafkaTimestampIsTheLastFallback) {
+  EXPECT_EQ(ok(R"({"type":"track","event":"E","userId":"u1"})").timestamp.value(), kFallback);
+  EXPECT_EQ(ok(R"({"type":"track","event":"E","userId":"u1","timestamp":""})").timestamp.value(), kFallback);
+}
+
+TEST_F(DecoderTest, NotJson) {
+  for (const char* json : {"", "not json", "{", R"({"type":"track")", R"({"type":"track",})",
+                           "{'type':'track'}", "\xff\xfe", R"({"type" "track"})"}) {
+    EXPECT_EQ(rejected(json).category, DlqCategory::parse_error) << "'" << json << "'";
+  }
+}
+
+TEST_F(DecoderTest, NonObjectJsonIsRejected) {
+  for (const char* json :
+       {"[]", R"([{"type":"track","event":"E","userId":"u1"}])", "42", R"("track")", "null", "true"}) {
+    const auto r = rejected(json);
+    EXPECT_TRUE(r.category == DlqCategory::parse_error || r.category == DlqCategory::schema_violation)
+        << json << " -> " << to_string(r.category);
+  }
+}
+
+TEST_F(DecoderTest, TrailingContentIsParseError) {
+  const std::string_view json = R"({"type":"track","event":"E","userId":"u1"} {"more":1})";
+  auto d = decode(json);
+  EXPECT_EQ(std::get<Rejection>(d).category, DlqCategory::parse_error);
+}
+
+TEST_F(DecoderTest, InvalidLiteralsAreParseErrors) {
+  // simdjson on-demand only validates what it reads: a bad literal in a skipped
+  // field, or in place of a string, must still be reported as "not JSON".
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"type":"track","event":"E","userId":"u1","properties":{"a":tru}})", "accepted"},
+      {R"({"type":"track","event":"E","userId":"u1","properties":{"a":01}})", "accepted"},
+      {R"({"type":track,"event":"E","userId":"u1"})", "schema_violation"},
+  };
+  std::string wrong;
+  for (const auto& [json, _] : cases) {
+    auto d = decode(json);
+    if (auto* r = std::get_if<Rejection>(&d); !r || r->category != DlqCategory::parse_error)
+      wrong += std::string("\n  ") + json + " -> " + (r ? to_string(r->category) : "accepted");
+  }
+  EXPECT_TRUE(wrong.empty()) << "not parse_error:" << wrong;
+}
+
+TEST_F(DecoderTest, OversizeIsSizeViolation) {
+  Decoder small(DecoderOptions{64});
+  const std::string good = R"({"type":"track","event":"E","userId":"u1"})";
+  ASSERT_LE(good.size(), 64u);
+  EXPECT_TRUE(std::holds_alternative<Touchpoint>(small.decode(good, kFallback)));
+  std::string big = R"({"type":"track","event":"E","userId":"u1","properties":{"pad":")";
+  big += std::string(100, 'x') + "\"}}";
+  auto d = small.decode(big, kFallback);
+  ASSERT_TRUE(std::holds_alternative<Rejection>(d));
+  EXPECT_EQ(std::get<Rejection>(d).category, DlqCategory::size_violation);
+  // Exactly at the limit is accepted.
+  std::string exact = good;
+  exact.insert(exact.size() - 1, std::string(64 - good.size(), ' '));
+  ASSERT_EQ(exact.size(), 64u);
+  EXPECT_TRUE(std::holds_alternative<Touchpoint>(small.decode(exact, kFallback)));
+  exact.insert(exact.size() - 1, " ");
+  EXPECT_TRUE(std::holds_alternative<Rejection>(small.decode(exact, kFallback)));
+}
+
+TEST_F(DecoderTest, WrongTypesAreSchemaViolations) {
+  for (const char* json : {
+           R"({"type":1,"event":"E","userId":"u1"})",
+           R"({"type":"track","event":42,"userId":"u1"})",
+           R"({"type":"track","event":{"a":1},"userId":"u1"})",
+           R"({"type":"track","event":"E","userId":true})",
+           R"({"type":"track","event":"E","userId":["u1"]})",
+           R"({"type":"track","event":"E","anonymousId":7})",
+           R"({"type":"track","event":"E","userId":"u1","messageId":1})",
+           R"({"type":"track","event":"E","userId":"u1","timestamp":1795341600000})",
+           R"({"type":"track","event":"E","userId":"u1","receivedAt":false})",
+           R"({"type":"page","name":["x"],"userId":"u1"})",
+       }) {
+    EXPECT_EQ(rejected(json).category, DlqCategory::schema_violation) << json;
+  }
+}
+
+TEST_F(DecoderTest, OverlongIdsAreSchemaViolations) {
+  const std::string id(257, 'u');
+  EXPECT_EQ(rejected(R"({"type":"track","event":"E","userId":")" + id + "\"}").category,
+            DlqCategory::schema_violation);
+  EXPECT_EQ(ok(R"({"type":"track","event":"E","userId":")" + id.substr(1) + "\"}").user_id.size(), 256u);
+}
+
+TEST_F(DecoderTest, DecoderIsReusableAfterRejections) {
+  EXPECT_TRUE(std::holds_alternative<Rejection>(decode("{")));
+  EXPECT_TRUE(std::holds_alternative<Rejection>(decode(R"({"type":"x"})")));
+  EXPECT_EQ(ok(R"({"type":"track","event":"E","userId":"u1"})").event, "E");
+  // A short event after a long one: no bytes of the previous one leak in.
+  EXPECT_EQ(ok(R"({"type":"track","event":"A much longer event name","userId":"user-number-one"})").event,
+            "A much longer event name");
+  EXPECT_EQ(ok(R"({"type":"track","event":"B","userId":"u2"})").user_id, "u2");
+}
+
+TEST_F(DecoderTest, NeverThrowsOnAnyPrefixOrMutation) {
+  const std::string good = R"({"type":"track","event":"Product Added","userId":"u42","anonymousId":"a-9f",)"
+                           R"("messageId":"m-123","timestamp":"2026-11-22T10:00:00.000Z",)"
+                           R"("properties":{"price":19.99,"tags":["a","b"]}})";
+  size_t accepted = 0;
+  for (size_t n = 0; n <= good.size(); ++n) {
+    Decoded d;
+    EXPECT_NO_THROW(d = decode(std::string_view(good).substr(0, n))) << n;
+    accepted += std::holds_alternative<Touchpoint>(d);
+  }
+  EXPECT_GE(accepted, 1u);  // at least the whole event
+  for (size_t i = 0; i < good.size(); ++i) {
+    for (char c : {'\0', '"', '}', '\\', '\xff', ','}) {
+      std::string mutated = good;
+      mutated[i] = c;
+      EXPECT_NO_THROW(decode(mutated)) << i;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace journeyd::event
