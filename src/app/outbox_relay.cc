@@ -12,7 +12,15 @@ Result<void> OutboxRelay::pump() {
   while (!queue_.empty()) {
     auto& r = queue_.front();
     auto st = producer_->produce(topics_[static_cast<size_t>(r.sink)], r.key, r.value, r.seq);
-    if (!st) return st.error();
+    if (!st) {
+      // Refused locally (too large, unknown topic, ...): retrying now would fail
+      // again and stopping would stall every other record. Park it.
+      spdlog::error("outbox: record {} ({} bytes) refused: {}; parked until restart", r.seq, r.value.size(),
+                    st.error().message);
+      parked_.push_back(std::move(r));
+      queue_.pop_front();
+      continue;
+    }
     if (st.value() == kafka::ProduceStatus::queue_full) break;
     const uint64_t seq = r.seq;
     in_flight_.emplace(seq, std::move(r));

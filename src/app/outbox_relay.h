@@ -35,6 +35,9 @@ class OutboxRelay {
   size_t in_flight() const { return in_flight_.size(); }
   uint64_t delivered() const { return delivered_; }
   uint64_t failures() const { return failures_; }
+  // Records Kafka refused outright (e.g. too large). They stay in the outbox
+  // (nothing is lost) and are retried at the next start; see the log.
+  size_t parked() const { return parked_.size(); }
 
  private:
   std::array<std::string, 3> topics_;
@@ -42,6 +45,7 @@ class OutboxRelay {
   std::deque<state::OutboxRecord> queue_;
   std::unordered_map<uint64_t, state::OutboxRecord> in_flight_;
   std::vector<uint64_t> acked_;
+  std::vector<state::OutboxRecord> parked_;
   uint64_t delivered_ = 0;
   uint64_t failures_ = 0;
 };

@@ -1,5 +1,6 @@
 #include "app/pipeline.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <map>
@@ -21,33 +22,37 @@ namespace journeyd::app {
 namespace {
 
 struct PartitionClock {
-  state::PartitionProgress progress;
-  int64_t last_arrival_wall = 0;  // wall time of the last message (or of assignment)
+  state::PartitionProgress progress;  // persisted with every batch that touches the partition
   int64_t watermark = kNoTime;
   bool touched = false;
 };
 
 }  // namespace
 
+// Member order is destruction order in reverse: the consumer goes first (its
+// close() runs the revoke callback, which touches partitions and the engine),
+// the relay outlives the producer whose delivery callback points at it.
 struct Pipeline::Impl {
   config::Config cfg;
   Clock* clock = nullptr;
   std::unique_ptr<state::Store> store;
   std::optional<state::Outbox> outbox;
   std::unique_ptr<journey::Engine> engine;
-  std::unique_ptr<kafka::Producer> producer;
-  std::unique_ptr<kafka::Consumer> consumer;
   std::unique_ptr<OutboxRelay> relay;
+  std::unique_ptr<kafka::Producer> producer;
   event::Decoder decoder;
   std::map<int32_t, PartitionClock> partitions;
-  std::set<int32_t> revoked_during_poll;
   PipelineStats stats;
   Histogram commit_latency;
   Error fatal;
   bool has_fatal = false;
+  std::unique_ptr<kafka::Consumer> consumer;
 
   explicit Impl(const config::Config& c)
       : cfg(c), decoder(event::DecoderOptions{static_cast<size_t>(c.engine_max_event_bytes)}) {}
+  ~Impl() {
+    if (consumer) consumer->close();
+  }
 
   std::map<int32_t, int64_t> on_assign(const std::vector<Partition>& ps) {
     std::map<int32_t, int64_t> starts;
@@ -61,7 +66,7 @@ struct Pipeline::Impl {
         continue;
       }
       PartitionClock pc;
-      pc.last_arrival_wall = now;
+      pc.progress.last_arrival_wall = now;
       if (prog.value()) {
         pc.progress = *prog.value();
         starts[p.value()] = pc.progress.next_offset.value();
@@ -77,7 +82,6 @@ struct Pipeline::Impl {
     for (auto p : ps) {
       partitions.erase(p.value());
       engine->forget_partition(p);
-      revoked_during_poll.insert(p.value());
     }
   }
 
@@ -85,11 +89,13 @@ struct Pipeline::Impl {
     if (pc.progress.max_event_time == kNoTime) return kNoTime;
     int64_t wm = pc.progress.max_event_time - cfg.engine_grace_ms;
     // Hybrid clock: once the partition is caught up, event time also advances
-    // with the wall time elapsed since its last message, so timers fire on idle
-    // partitions while a replay of history (which has lag) is unaffected.
+    // with the wall time elapsed since its last message (persisted, so a
+    // restart counts the downtime), so timers fire on idle partitions while a
+    // replay of history (which has lag) is unaffected. The consumer's position
+    // is past transaction markers, which the high watermark counts.
     const int64_t hi = consumer->high_watermark(p);
-    if (hi >= 0 && pc.progress.next_offset.value() >= hi)
-      wm += std::max<int64_t>(0, now - pc.last_arrival_wall);
+    const int64_t pos = std::max(pc.progress.next_offset.value(), consumer->position(p));
+    if (hi >= 0 && pos >= hi) wm += std::max<int64_t>(0, now - pc.progress.last_arrival_wall);
     pc.watermark = std::max(pc.watermark, wm);
     return pc.watermark;
   }
@@ -116,11 +122,20 @@ struct Pipeline::Impl {
       PartitionClock& pc = it->second;
       std::optional<event::Rejection> rejection;
       if (auto* tp = std::get_if<event::Touchpoint>(&decoded[i])) {
-        auto r = engine->on_event(m.partition(), *tp);
-        if (!r) return r.error();
-        rejection = r.value();
-        if (!rejection)
-          pc.progress.max_event_time = std::max(pc.progress.max_event_time, tp->timestamp.value());
+        if (tp->timestamp.value() > now + cfg.engine_max_future_ms) {
+          // A far-future timestamp would drag the partition's watermark (and the
+          // customer's last-seen time) forward and fire every pending timer.
+          rejection = event::Rejection{
+              event::DlqCategory::schema_violation,
+              fmt::format("timestamp {} is more than {} ahead of the wall clock",
+                          format_iso8601(tp->timestamp.value()), format_duration(cfg.engine_max_future_ms))};
+        } else {
+          auto r = engine->on_event(m.partition(), *tp);
+          if (!r) return r.error();
+          rejection = r.value();
+          if (!rejection)
+            pc.progress.max_event_time = std::max(pc.progress.max_event_time, tp->timestamp.value());
+        }
       } else {
         rejection = std::get<event::Rejection>(decoded[i]);
       }
@@ -131,7 +146,7 @@ struct Pipeline::Impl {
         stats.rejected.fetch_add(1, std::memory_order_relaxed);
       }
       pc.progress.next_offset = Offset{m.offset().value() + 1};
-      pc.last_arrival_wall = now;
+      pc.progress.last_arrival_wall = now;
       pc.touched = true;
     }
 
@@ -226,13 +241,9 @@ Result<void> Pipeline::run(const std::atomic<bool>& stop) {
   uint64_t last_consumed = 0;
   while (!stop.load(std::memory_order_relaxed)) {
     msgs.clear();
-    d.revoked_during_poll.clear();
     d.consumer->poll_batch(msgs, static_cast<size_t>(d.cfg.engine_batch_max_events),
                            static_cast<int>(d.cfg.engine_batch_max_wait_ms));
     if (d.has_fatal) return d.fatal;
-    if (!d.revoked_during_poll.empty())
-      std::erase_if(
-          msgs, [&](const kafka::Message& m) { return d.revoked_during_poll.count(m.partition().value()); });
     d.producer->poll(0);
     if (auto r = d.process(msgs); !r) return r.error();
 
@@ -256,11 +267,12 @@ Result<void> Pipeline::run(const std::atomic<bool>& stop) {
 
   // Graceful stop: deliver what the outbox holds, record the acks, leave the group.
   spdlog::info("stopping: flushing {} outbox record(s)", d.relay->queued() + d.relay->in_flight());
-  const int64_t deadline = d.clock->now_ms() + 10'000;
-  while ((d.relay->queued() || d.relay->in_flight()) && d.clock->now_ms() < deadline) {
+  const int64_t deadline = monotonic_ns() + 10'000'000'000;  // real time, whatever clock is injected
+  while ((d.relay->queued() || d.relay->in_flight()) && monotonic_ns() < deadline) {
     if (auto r = d.relay->pump(); !r) break;
     d.producer->poll(100);
   }
+  msgs.clear();  // messages must not outlive the consumer
   std::vector<kafka::Message> none;
   if (auto r = d.process(none); !r) return r.error();
   d.consumer->close();

@@ -40,6 +40,7 @@ struct Config {
   int64_t engine_batch_max_events = 0;
   int64_t engine_batch_max_wait_ms = 0;
   int64_t engine_max_event_bytes = 0;
+  int64_t engine_max_future_ms = 0;
   int64_t engine_timers_per_batch = 0;
   // Logging
   std::string log_level;

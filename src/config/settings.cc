@@ -53,6 +53,11 @@ const std::vector<Setting>& setting_table() {
       {{"engine.max_event_bytes", K::integer, "32768", 256, 16'777'216,
         "Largest accepted event; larger ones go to the DLQ as size_violation."},
        &Config::engine_max_event_bytes},
+      {{"engine.max_future", K::duration, "1h", 0, 365 * 86'400'000LL,
+        "Events stamped further ahead of the wall clock than this go to the DLQ (schema_violation): a "
+        "far-future "
+        "timestamp would otherwise move the partition's watermark and fire every pending timer."},
+       &Config::engine_max_future_ms},
       {{"engine.timers_per_batch", K::integer, "10000", 1, 10'000'000,
         "Most due timers fired per partition per batch (the rest fire in the next batches)."},
        &Config::engine_timers_per_batch},

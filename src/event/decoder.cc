@@ -18,7 +18,50 @@ Rejection schema(std::string reason) {
   return {DlqCategory::schema_violation, std::move(reason)};
 }
 
-Rejection parse_error(error_code err) { return {DlqCategory::parse_error, error_message(err)}; }
+Rejection parse_error(error_code err) {
+  return {DlqCategory::parse_error, error_message(err)};
+}
+
+// RFC 8259 number grammar. simdjson 3.0 rejects valid numbers it cannot
+// represent (e.g. 30-digit order ids, 1e400); those are still JSON.
+bool is_json_number(std::string_view t) {
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\n' || t.back() == '\r' || t.back() == '\t'))
+    t.remove_suffix(1);
+  size_t i = 0;
+  auto digits = [&] {
+    const size_t from = i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    return i > from;
+  };
+  if (i < t.size() && t[i] == '-') ++i;
+  if (i < t.size() && t[i] == '0')
+    ++i;
+  else if (!digits())
+    return false;
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == t.size();
+}
+
+template <class V>
+error_code validate_number(V& v) {
+  if (v.get_number().error() == SUCCESS) return SUCCESS;
+  return is_json_number(v.raw_json_token()) ? SUCCESS : NUMBER_ERROR;
+}
+
+template <class V>
+error_code validate_null(V& v) {
+  bool is_null = false;
+  if (auto err = v.is_null().get(is_null)) return err;
+  return is_null ? SUCCESS : N_ATOM_ERROR;
+}
 
 // Visits a value completely so that malformed JSON anywhere in the event is a
 // parse_error (on-demand parsing otherwise validates only what it reads).
@@ -49,10 +92,14 @@ error_code validate(ondemand::value v, int depth = 0) {
       }
       return SUCCESS;
     }
-    case ondemand::json_type::number: return v.get_number().error();
-    case ondemand::json_type::string: return v.get_string().error();
-    case ondemand::json_type::boolean: return v.get_bool().error();
-    case ondemand::json_type::null: return v.is_null().error();
+    case ondemand::json_type::number:
+      return validate_number(v);
+    case ondemand::json_type::string:
+      return v.get_string().error();
+    case ondemand::json_type::boolean:
+      return v.get_bool().error();
+    case ondemand::json_type::null:
+      return validate_null(v);
   }
   return INCORRECT_TYPE;
 }
@@ -61,7 +108,10 @@ error_code validate(ondemand::value v, int depth = 0) {
 std::optional<Rejection> read_string(ondemand::value v, std::string_view name, std::string& out) {
   ondemand::json_type t;
   if (auto err = v.type().get(t)) return parse_error(err);
-  if (t == ondemand::json_type::null) return std::nullopt;
+  if (t == ondemand::json_type::null) {
+    if (auto err = validate_null(v)) return parse_error(err);
+    return std::nullopt;
+  }
   if (t != ondemand::json_type::string) {
     if (auto err = validate(v)) return parse_error(err);
     return schema(fmt::format("{} must be a string", name));
@@ -78,8 +128,9 @@ std::optional<Rejection> read_id(ondemand::value v, std::string_view name, std::
   if (auto err = v.type().get(t)) return parse_error(err);
   if (t != ondemand::json_type::number) return read_string(v, name, out);
   std::string_view raw = v.raw_json_token();
-  if (auto err = v.get_number().error()) return parse_error(err);
-  while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' || raw.back() == '\t'))
+  if (auto err = validate_number(v)) return parse_error(err);
+  while (!raw.empty() &&
+         (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' || raw.back() == '\t'))
     raw.remove_suffix(1);
   out.assign(raw);
   return std::nullopt;
@@ -156,9 +207,22 @@ Decoded Decoder::decode(std::string_view json, int64_t fallback_time_ms) {
   ondemand::json_type top;
   if (auto err = doc.type().get(top); err) return parse_error(err);
   if (top != ondemand::json_type::object) {
-    ondemand::value v;
-    if (auto err = doc.get_value().get(v); err) return parse_error(err);
-    if (auto err = validate(v); err) return parse_error(err);
+    // Valid JSON that is not an object is a schema violation; anything else a parse error.
+    error_code err = SUCCESS;
+    if (top == ondemand::json_type::array) {
+      ondemand::value v;
+      err = doc.get_value().get(v);
+      if (!err) err = validate(v);
+    } else if (top == ondemand::json_type::number) {
+      err = validate_number(doc);
+    } else if (top == ondemand::json_type::string) {
+      err = doc.get_string().error();
+    } else if (top == ondemand::json_type::boolean) {
+      err = doc.get_bool().error();
+    } else {
+      err = validate_null(doc);
+    }
+    if (err) return parse_error(err);
     return schema("event must be a JSON object");
   }
   ondemand::object obj;

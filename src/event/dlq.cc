@@ -28,6 +28,19 @@ std::string base64(std::string_view in) {
   return out;
 }
 
+// True when the bytes are better kept as base64: a NUL, or so many control
+// characters that JSON escaping would make them larger than base64 does.
+bool has_nul_or_heavy_escaping(std::string_view s) {
+  size_t escaped = s.size();
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u == 0) return true;
+    if (u == '"' || u == '\\' || u == '\n' || u == '\r' || u == '\t') escaped += 1;
+    else if (u < 0x20) escaped += 5;
+  }
+  return escaped > s.size() / 3 * 4 + 4;
+}
+
 }  // namespace
 
 std::string make_dlq_record(const Rejection& r, const DlqSource& src, std::string_view payload,
@@ -42,11 +55,15 @@ std::string make_dlq_record(const Rejection& r, const DlqSource& src, std::strin
       .field("partition", src.partition.value())
       .field("offset", src.offset.value())
       .field("rejected_at", format_iso8601(now_ms));
-  const bool has_nul = payload.find('\0') != std::string_view::npos;
-  if (!has_nul && simdjson::validate_utf8(payload.data(), payload.size()))
-    w.field("payload", payload);
+  const std::string_view kept = payload.substr(0, kMaxDlqPayloadBytes);
+  if (kept.size() < payload.size()) {
+    w.key("payload_truncated").boolean(true);
+    w.field("payload_bytes", static_cast<int64_t>(payload.size()));
+  }
+  if (!has_nul_or_heavy_escaping(kept) && simdjson::validate_utf8(kept.data(), kept.size()))
+    w.field("payload", kept);
   else
-    w.field("payload_base64", base64(payload));
+    w.field("payload_base64", base64(kept));
   w.end_object();
   return out;
 }

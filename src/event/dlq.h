@@ -1,6 +1,8 @@
 // Dead-letter records: {category, reason, topic, partition, offset, payload}
 // (schemas/dlq.schema.json). The original bytes are kept: as a JSON string
-// when they are valid UTF-8, else base64 in payload_base64.
+// when they are valid UTF-8, else base64 in payload_base64. At most
+// kMaxDlqPayloadBytes of it are kept (payload_truncated, payload_bytes tell),
+// so a DLQ record always fits in a Kafka message.
 #pragma once
 
 #include <string>
@@ -10,6 +12,8 @@
 #include "event/errc.h"
 
 namespace journeyd::event {
+
+inline constexpr size_t kMaxDlqPayloadBytes = 64 * 1024;
 
 struct DlqSource {
   std::string_view topic;

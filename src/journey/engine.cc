@@ -163,7 +163,8 @@ void Engine::schedule(Partition p, std::string_view customer, size_t j, size_t s
                        def.id, static_cast<uint16_t>(r), lvl.start};
     batch_->put(state::Cf::timers, state::encode_timer_key(tk), timer_value(lvl.at));
     ++stats_.timers_scheduled;
-    if (auto it = timer_floor_.find(p.value()); it != timer_floor_.end()) it->second = std::min(it->second, tk.due);
+    if (auto it = timer_floor_.find(p.value()); it != timer_floor_.end())
+      it->second = std::min(it->second, tk.due);
     auto [it, fresh] = scheduled_min_.try_emplace(p.value(), tk.due);
     if (!fresh) it->second = std::min(it->second, tk.due);
   }
@@ -186,9 +187,11 @@ Result<size_t> Engine::fire_timers(Partition p, int64_t watermark) {
                              });
   if (!scanned) return scanned.error();
   // Timers scheduled in this batch are not in the store yet: keep the floor at or below them.
-  int64_t next_floor = due.size() >= opts_.timers_per_batch ? state::u64_to_time(state::get_be64(due.back().first, 4))
-                                                            : watermark + 1;
-  if (auto it = scheduled_min_.find(p.value()); it != scheduled_min_.end()) next_floor = std::min(next_floor, it->second);
+  int64_t next_floor = due.size() >= opts_.timers_per_batch
+                           ? state::u64_to_time(state::get_be64(due.back().first, 4))
+                           : watermark + 1;
+  if (auto it = scheduled_min_.find(p.value()); it != scheduled_min_.end())
+    next_floor = std::min(next_floor, it->second);
   timer_floor_[p.value()] = next_floor;
   for (const auto& [k, at] : due) {
     batch_->del(state::Cf::timers, k);
@@ -228,7 +231,10 @@ void Engine::emit_dropoff(std::string_view customer, size_t j, size_t r, const L
   const auto& rule = def.dropoffs[r];
   const auto& step = def.steps[rule.after_step].id;
   const auto& next_step = def.steps[rule.after_step + 1].id;
-  const std::string trigger = "dropoff:" + step;
+  // The rule's identity (step, delay, what it emits) is part of the id, so two
+  // rules after the same step never share an id, and reordering rules changes nothing.
+  const std::string trigger = fmt::format("dropoff:{}:{}:{}", step, format_duration(rule.for_ms),
+                                          rule.action ? rule.action->type : std::string());
   const std::string version = std::to_string(def.version);
   const std::string chain = std::to_string(lvl.start);
   auto common = [&](JsonWriter& w) {

@@ -51,7 +51,7 @@ std::optional<Instance> decode_instance(std::string_view b, size_t steps, size_t
     in.levels[i].at = in.levels[i].start + da;
     prev = in.levels[i].start;
   }
-  if (!get_varint(b, pos, n)) return std::nullopt;
+  if (!get_varint(b, pos, n) || n > std::max<size_t>(rules, 1024)) return std::nullopt;
   in.fired.assign(std::max<size_t>(rules, n), kNoTime);
   for (size_t i = 0; i < n; ++i) {
     uint64_t flag;

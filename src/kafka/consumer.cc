@@ -4,6 +4,8 @@
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "kafka/conf.h"
 
 namespace journeyd::kafka {
@@ -12,6 +14,7 @@ struct Consumer::Impl {
   rd_kafka_t* rk = nullptr;
   ConsumerOptions opts;
   std::vector<Partition> assigned;
+  std::vector<Partition> revoked_in_poll;  // filled by the rebalance callback, drained by poll_batch
   bool closed = false;
 
   ~Impl() {
@@ -40,6 +43,7 @@ struct Consumer::Impl {
       }
       spdlog::info("kafka: assigned {} partition(s) of {}", ps.size(), opts.topic);
     } else {
+      revoked_in_poll.insert(revoked_in_poll.end(), ps.begin(), ps.end());
       if (opts.on_revoke) opts.on_revoke(ps);
       if (rd_kafka_rebalance_protocol(rk) &&
           std::string_view(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE") {
@@ -94,10 +98,22 @@ Result<std::unique_ptr<Consumer>> Consumer::create(ConsumerOptions opts) {
 }
 
 size_t Consumer::poll_batch(std::vector<Message>& out, size_t max, int timeout_ms) {
-  size_t n = 0;
+  const size_t start = out.size();
   int wait = timeout_ms;
-  while (n < max) {
+  while (out.size() - start < max) {
     rd_kafka_message_t* m = rd_kafka_consumer_poll(impl_->rk, wait);
+    if (!impl_->revoked_in_poll.empty()) {
+      // A rebalance was served inside that call: what we hold of the revoked
+      // partitions came from the old assignment. (m, if any, is from the new one.)
+      const auto& gone = impl_->revoked_in_poll;
+      auto first = out.begin() + static_cast<std::ptrdiff_t>(start);
+      out.erase(std::remove_if(first, out.end(),
+                               [&](const Message& msg) {
+                                 return std::find(gone.begin(), gone.end(), msg.partition()) != gone.end();
+                               }),
+                out.end());
+      impl_->revoked_in_poll.clear();
+    }
     if (!m) break;
     if (m->err) {
       if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
@@ -106,10 +122,19 @@ size_t Consumer::poll_batch(std::vector<Message>& out, size_t max, int timeout_m
       continue;
     }
     out.emplace_back(m);
-    ++n;
     wait = 0;
   }
-  return n;
+  return out.size() - start;
+}
+
+int64_t Consumer::position(Partition p) const {
+  auto* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, impl_->opts.topic.c_str(), p.value());
+  int64_t off = -1;
+  if (rd_kafka_position(impl_->rk, list) == RD_KAFKA_RESP_ERR_NO_ERROR && list->elems[0].offset >= 0)
+    off = list->elems[0].offset;
+  rd_kafka_topic_partition_list_destroy(list);
+  return off;
 }
 
 int64_t Consumer::high_watermark(Partition p) const {

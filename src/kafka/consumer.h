@@ -35,10 +35,15 @@ class Consumer {
   // Appends up to `max` messages; waits at most `timeout_ms` for the first one
   // and stops early once none is immediately available. Consumer errors
   // (transport, etc.) are logged and skipped; they are retried by librdkafka.
+  // If partitions are revoked during the call, the messages of those
+  // partitions appended by this call before the revocation are dropped (they
+  // belong to the old assignment); messages after a re-assignment are kept.
   size_t poll_batch(std::vector<Message>& out, size_t max, int timeout_ms);
 
   // High watermark from the last fetch response (no network round-trip), or -1.
   int64_t high_watermark(Partition p) const;
+  // The next offset the consumer will fetch (after any transaction markers), or -1.
+  int64_t position(Partition p) const;
   const std::vector<Partition>& assignment() const;
 
   // Advisory async commit of next offsets (lag shows in kafka-consumer-groups).

@@ -8,6 +8,7 @@ void put_progress(Batch& batch, std::string_view topic, Partition p, const Parti
   std::string v;
   put_svarint(v, prog.next_offset.value());
   put_svarint(v, prog.max_event_time);
+  put_svarint(v, prog.last_arrival_wall);
   batch.put(Cf::offsets, offset_key(topic, p), v);
 }
 
@@ -19,7 +20,8 @@ Result<std::optional<PartitionProgress>> get_progress(const Store& store, std::s
   PartitionProgress prog;
   size_t pos = 0;
   int64_t off = 0;
-  if (!get_svarint(*v.value(), pos, off) || !get_svarint(*v.value(), pos, prog.max_event_time))
+  if (!get_svarint(*v.value(), pos, off) || !get_svarint(*v.value(), pos, prog.max_event_time) ||
+      !get_svarint(*v.value(), pos, prog.last_arrival_wall) || pos != v.value()->size())
     return fail(Errc::corrupt, "undecodable offsets record");
   prog.next_offset = Offset{off};
   return std::optional<PartitionProgress>(prog);

@@ -15,6 +15,7 @@ namespace journeyd::state {
 struct PartitionProgress {
   Offset next_offset{0};             // the next offset to consume
   int64_t max_event_time = kNoTime;  // highest event time seen on the partition
+  int64_t last_arrival_wall = 0;     // wall time when the partition's last message was processed
 };
 
 void put_progress(Batch& batch, std::string_view topic, Partition p, const PartitionProgress& prog);

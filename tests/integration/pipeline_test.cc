@@ -43,6 +43,9 @@ TEST_F(PipelineTest, EmitsExactlyTheExpectedDropoffActions) {
   // Malformed input in the same stream must go to the DLQ and disturb nothing else.
   records.emplace_back("bad1", "{not json");
   records.emplace_back("bad2", R"({"type":"track","event":"Product Viewed"})");
+  records.emplace_back(
+      "u-future",
+      R"({"type":"track","event":"Product Viewed","userId":"u-future","timestamp":"2099-01-01T00:00:00Z"})");
   produce(records);
   const auto& expect = gen.expectation();
   ASSERT_GT(expect.actions, 100u);
@@ -60,7 +63,7 @@ TEST_F(PipelineTest, EmitsExactlyTheExpectedDropoffActions) {
     for (const auto& r : recs) ids.insert(json_field(r, "action_id"));
     return ids.size() >= expect.actions;
   });
-  auto dlq = read_until("touchpoints.dlq", [](const auto& recs) { return recs.size() >= 2; });
+  auto dlq = read_until("touchpoints.dlq", [](const auto& recs) { return recs.size() >= 3; });
   stop = true;
   runner.join();
   ASSERT_TRUE(result) << result.error().message;
@@ -70,9 +73,11 @@ TEST_F(PipelineTest, EmitsExactlyTheExpectedDropoffActions) {
   EXPECT_EQ(pipeline.value()->stats().actions.load(), expect.actions);
   EXPECT_EQ(pipeline.value()->stats().alerts.load(), expect.alerts);
   EXPECT_EQ(pipeline.value()->stats().consumed.load(), records.size());
-  ASSERT_EQ(dlq.size(), 2u);
-  std::set<std::string> categories = {json_field(dlq[0], "category"), json_field(dlq[1], "category")};
-  EXPECT_EQ(categories, (std::set<std::string>{"parse_error", "missing_identity"}));
+  // A far-future timestamp is rejected: it would otherwise fire every pending timer of its partition.
+  ASSERT_EQ(dlq.size(), 3u);
+  std::multiset<std::string> categories;
+  for (const auto& d : dlq) categories.insert(json_field(d, "category"));
+  EXPECT_EQ(categories, (std::multiset<std::string>{"parse_error", "missing_identity", "schema_violation"}));
   size_t cart = 0;
   for (const auto& a : actions) cart += json_field(a, "type") == "cart_abandon_email";
   EXPECT_EQ(cart, expect.stopped_at[1]);

@@ -178,10 +178,26 @@ TEST_F(DecoderTest, NotJson) {
 TEST_F(DecoderTest, NonObjectJsonIsRejected) {
   for (const char* json :
        {"[]", R"([{"type":"track","event":"E","userId":"u1"}])", "42", R"("track")", "null", "true"}) {
-    const auto r = rejected(json);
-    EXPECT_TRUE(r.category == DlqCategory::parse_error || r.category == DlqCategory::schema_violation)
-        << json << " -> " << to_string(r.category);
+    // Valid JSON, but not an event.
+    EXPECT_EQ(rejected(json).category, DlqCategory::schema_violation) << json;
   }
+  for (const char* json : {"[1,]", "nul", "4x", "\"open"})
+    EXPECT_EQ(rejected(json).category, DlqCategory::parse_error) << json;
+}
+
+TEST_F(DecoderTest, NumbersSimdjsonCannotRepresentAreStillValidJson) {
+  // A 30-digit order id or 1e400 is valid JSON: the event must not be lost.
+  const auto tp = ok(
+      R"({"type":"track","event":"E","userId":"u1","properties":{"order":123456789012345678901234567890,"x":1e400}})");
+  EXPECT_EQ(tp.user_id, "u1");
+  EXPECT_EQ(rejected(R"({"type":"track","event":"E","userId":"u1","properties":{"x":01}})").category,
+            DlqCategory::parse_error);
+}
+
+TEST_F(DecoderTest, MisspelledNullIsParseError) {
+  EXPECT_EQ(rejected(R"({"type":"track","event":"E","userId":"u1","messageId":nul})").category,
+            DlqCategory::parse_error);
+  EXPECT_EQ(ok(R"({"type":"track","event":"E","userId":"u1","messageId":null})").message_id, "");
 }
 
 TEST_F(DecoderTest, TrailingContentIsParseError) {

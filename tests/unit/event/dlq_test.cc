@@ -63,5 +63,15 @@ TEST(DlqRecord, ReasonIsEscaped) {
   EXPECT_NE(r.find(R"("reason":"bad \"quote\"\u0001\ufffd")"), std::string::npos) << r;
 }
 
+TEST(DlqRecord, HugePayloadIsTruncatedSoTheRecordFitsInAKafkaMessage) {
+  const std::string huge(1'000'000, '\x01');  // control bytes: 6x when escaped
+  const auto rec = record(huge, DlqCategory::size_violation);
+  EXPECT_LT(rec.size(), 2 * kMaxDlqPayloadBytes);
+  EXPECT_NE(rec.find(R"("payload_truncated":true,"payload_bytes":1000000)"), std::string::npos)
+      << rec.substr(0, 300);
+  const auto small = record("abc");
+  EXPECT_EQ(small.find("payload_truncated"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace journeyd::event

@@ -245,7 +245,8 @@ TEST(Engine, ActionRecord) {
   h.send("u1", "Product Added", kT0 + kMin);
   h.fire(kT0 + kHour);
   ASSERT_EQ(h.actions().size(), 1u);
-  const std::string id = to_hex(stable_hash({"checkout", "3", "u1", "dropoff:added", std::to_string(kT0)}));
+  const std::string id = to_hex(
+      stable_hash({"checkout", "3", "u1", "dropoff:added:30m:cart_abandon_email", std::to_string(kT0)}));
   EXPECT_EQ(h.actions()[0],
             R"({"action_id":")" + id +
                 R"(","type":"cart_abandon_email","journey":"checkout","version":3,"customer":"u1",)"
@@ -332,3 +333,30 @@ TEST(Engine, TimerOfARemovedJourneyIsDropped) {
 
 }  // namespace
 }  // namespace journeyd::journey
+
+namespace journeyd::testing {
+namespace {
+
+TEST(Engine, TwoRulesAfterTheSameStepHaveDistinctActionIds) {
+  EngineHarness h(R"(journey: checkout
+version: 1
+steps:
+  - { id: viewed, event: Product Viewed }
+  - { id: added,  event: Product Added }
+  - { id: paid,   event: Order Completed }
+window: 7d
+dropoff:
+  - { after: added, for: 30m, action: { type: cart_abandon_email } }
+  - { after: added, for: 24h, action: { type: cart_abandon_sms } }
+)");
+  h.send("u1", "Product Viewed", kT0);
+  h.send("u1", "Product Added", kT0 + kMin);
+  h.fire(kT0 + 48 * kHour);
+  ASSERT_EQ(h.actions().size(), 2u);
+  // Records start with {"action_id":"<16 hex>".
+  EXPECT_NE(h.actions()[0].substr(0, 31), h.actions()[1].substr(0, 31));
+  EXPECT_EQ(h.actions()[0].substr(0, 14), R"({"action_id":")");
+}
+
+}  // namespace
+}  // namespace journeyd::testing

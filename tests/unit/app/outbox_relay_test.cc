@@ -1,0 +1,46 @@
+// OutboxRelay against the mock cluster: acks come back for delivered records,
+// and a record Kafka refuses outright is parked instead of stopping the relay.
+#include "app/outbox_relay.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "kafka/mock_cluster.h"
+
+namespace journeyd::app {
+namespace {
+
+TEST(OutboxRelay, DeliversAcksAndParksWhatKafkaRefuses) {
+  auto cluster = kafka::MockCluster::start({1, {{"a", 1}, {"b", 1}, {"d", 1}}});
+  ASSERT_TRUE(cluster) << cluster.error().message;
+  OutboxRelay relay({"a", "b", "d"});
+  auto producer = kafka::Producer::create(
+      {{{"bootstrap.servers", cluster.value()->bootstrap_servers()}, {"log_level", "3"}},
+       [&](uint64_t seq, std::string_view err) { relay.on_delivery(seq, err); }});
+  ASSERT_TRUE(producer) << producer.error().message;
+  relay.attach(*producer.value());
+
+  std::vector<state::OutboxRecord> recs;
+  recs.push_back({1, state::Sink::actions, "k", "small"});
+  recs.push_back({2, state::Sink::dlq, "k", std::string(2 << 20, 'x')});  // over message.max.bytes
+  recs.push_back({3, state::Sink::alerts, "k", "also small"});
+  relay.send(std::move(recs));
+  ASSERT_TRUE(relay.pump());
+  EXPECT_EQ(relay.parked(), 1u);
+  EXPECT_EQ(relay.queued(), 0u);
+
+  std::vector<uint64_t> acked;
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (acked.size() < 2 && std::chrono::steady_clock::now() < end) {
+    producer.value()->poll(50);
+    for (auto s : relay.take_acked()) acked.push_back(s);
+  }
+  std::sort(acked.begin(), acked.end());
+  EXPECT_EQ(acked, (std::vector<uint64_t>{1, 3}));
+  EXPECT_EQ(relay.in_flight(), 0u);
+  EXPECT_EQ(relay.delivered(), 2u);
+}
+
+}  // namespace
+}  // namespace journeyd::app
