@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
+
 #include <map>
 #include <set>
 
@@ -79,10 +81,8 @@ struct Pipeline::Impl {
   }
 
   void on_revoke(const std::vector<Partition>& ps) {
-    for (auto p : ps) {
-      partitions.erase(p.value());
-      engine->forget_partition(p);
-    }
+    for (auto p : ps) partitions.erase(p.value());
+    engine->forget_partitions(ps);
   }
 
   int64_t watermark(Partition p, PartitionClock& pc, int64_t now) {
@@ -229,6 +229,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::create(const config::Config& cfg,
 
 Result<void> Pipeline::run(const std::atomic<bool>& stop) {
   auto& d = *impl_;
+  pthread_setname_np(pthread_self(), "jd:pipeline");  // visible in top -H, perf, gdb
   // Whatever the outbox still holds was committed but maybe never delivered: resend.
   auto leftovers = d.outbox->load_all();
   if (!leftovers) return leftovers.error();

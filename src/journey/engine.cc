@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "common/hash.h"
 #include "common/json_writer.h"
@@ -295,11 +296,14 @@ void Engine::finish() {
   batch_ = nullptr;
 }
 
-void Engine::forget_partition(Partition p) {
-  timer_floor_.erase(p.value());
-  const auto prefix = state::partition_prefix(p);
+void Engine::forget_partitions(std::span<const Partition> ps) {
+  std::unordered_set<int32_t> gone;
+  for (auto p : ps) {
+    gone.insert(p.value());
+    timer_floor_.erase(p.value());
+  }
   for (auto it = cache_.begin(); it != cache_.end();) {
-    if (it->first.starts_with(prefix)) {
+    if (gone.count(static_cast<int32_t>(state::get_be32(it->first, 0)))) {
       lru_.erase(it->second.lru);
       it = cache_.erase(it);
     } else {

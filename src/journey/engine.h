@@ -75,8 +75,9 @@ class Engine {
   [[nodiscard]] Result<size_t> fire_timers(Partition p, int64_t watermark);
   // Writes dirty customer state into the batch and trims the cache.
   void finish();
-  // Partition revoked: forget its cached customers.
-  void forget_partition(Partition p);
+  // Partitions revoked: forget their cached customers (one pass over the cache).
+  void forget_partitions(std::span<const Partition> ps);
+  void forget_partition(Partition p) { forget_partitions(std::span(&p, 1)); }
 
   const EngineStats& stats() const { return stats_; }
 

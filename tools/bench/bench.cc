@@ -5,9 +5,9 @@
 //   latency at half of (b)'s rate: Kafka timestamp → batch committed, and
 //   drop-off deadline → action on journey.actions.
 // Release builds only; never run as a test.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <filesystem>
 #include <iostream>
@@ -45,7 +45,9 @@ dropoff:
   - { after: checkout, for: 2s, action: { type: checkout_reminder } }
 )";
 
-double secs_since(int64_t t0) { return static_cast<double>(monotonic_ns() - t0) / 1e9; }
+double secs_since(int64_t t0) {
+  return static_cast<double>(monotonic_ns() - t0) / 1e9;
+}
 
 struct Temp {
   std::string path;
@@ -108,9 +110,10 @@ double engine_only(const journey::JourneyDef& def, const std::vector<loadgen::Ge
   const double s = secs_since(t0);
   const auto& st = engine.stats();
   fmt::print("    timers: {:.2f} s of {:.2f} s\n", double(fire_ns) / 1e9, s);
-  fmt::print("    engine: {} events, {} steps, {} timers scheduled, {} fired, {} stale, cache {} hits / {} misses\n",
-             st.events, st.steps_reached, st.timers_scheduled, st.timers_fired, st.timers_stale, st.cache_hits,
-             st.cache_misses);
+  fmt::print(
+      "    engine: {} events, {} steps, {} timers scheduled, {} fired, {} stale, cache {} hits / {} misses\n",
+      st.events, st.steps_reached, st.timers_scheduled, st.timers_fired, st.timers_stale, st.cache_hits,
+      st.cache_misses);
   (void)store.value()->flush();
   state_bytes = store.value()->approximate_bytes();
   return static_cast<double>(events.size()) / s;
@@ -179,8 +182,12 @@ double raw_consumer(const std::string& bootstrap, size_t total) {
   return static_cast<double>(n) / s;
 }
 
-config::Config pipeline_config(const std::string& bootstrap, const std::string& dir, const std::string& group) {
+int64_t g_batch_events = 0;
+
+config::Config pipeline_config(const std::string& bootstrap, const std::string& dir,
+                               const std::string& group) {
   auto cfg = config::defaults();
+  if (g_batch_events > 0) cfg.engine_batch_max_events = g_batch_events;
   cfg.kafka_brokers = bootstrap;
   cfg.kafka_group_id = group;
   cfg.state_dir = dir;
@@ -188,6 +195,75 @@ config::Config pipeline_config(const std::string& bootstrap, const std::string& 
   cfg.kafka_consumer["fetch.wait.max.ms"] = "10";
   cfg.kafka_common["log_level"] = "3";
   return cfg;
+}
+
+// Live traffic at `rate` events/s (timestamps = send time) on fresh topics:
+// event → commit latency and drop-off deadline → action latency.
+void latency_phase(kafka::MockCluster& cluster, const std::string& bootstrap, const journey::JourneyDef& def,
+                   size_t partitions, const std::string& dir, double rate, double latency_seconds) {
+  const std::string tag = std::to_string(static_cast<int64_t>(rate));
+  const std::string topic = "touchpoints.live." + tag, actions_topic = "journey.actions.live." + tag;
+  int64_t t0 = 0;
+  (void)cluster.create_topic({topic, static_cast<int>(partitions)});
+  (void)cluster.create_topic({actions_topic, 8});
+  auto cfg = pipeline_config(bootstrap, dir + "/lat-" + tag, "bench-lat-" + tag);
+  cfg.topic_touchpoints = topic;
+  cfg.topic_actions = actions_topic;
+  auto p = app::Pipeline::create(cfg, {def}, SystemClock::instance());
+  std::atomic<bool> stop{false};
+  std::thread runner([&] { (void)p.value()->run(stop); });
+  // Action reader: deadline (due_at) → action record's Kafka timestamp, and → received here.
+  Histogram due_to_produced, due_to_received;
+  std::atomic<bool> reader_stop{false};
+  std::thread reader([&] {
+    auto c = kafka::Consumer::create({{{"bootstrap.servers", bootstrap},
+                                       {"group.id", "bench-actions-" + tag},
+                                       {"fetch.wait.max.ms", "5"},
+                                       {"session.timeout.ms", "6000"},
+                                       {"log_level", "3"}},
+                                      actions_topic,
+                                      {},
+                                      {}});
+    std::vector<kafka::Message> msgs;
+    while (!reader_stop.load()) {
+      msgs.clear();
+      c.value()->poll_batch(msgs, 1000, 50);
+      const int64_t now = SystemClock::instance().now_ms();
+      for (const auto& m : msgs) {
+        const std::string v(m.payload());
+        const auto pos = v.find("\"due_at\":\"");
+        if (pos == std::string::npos) continue;
+        const auto due = parse_iso8601(std::string_view(v).substr(pos + 10, 24));
+        if (!due) continue;
+        due_to_produced.record(m.timestamp_ms() - *due);
+        due_to_received.record(now - *due);
+      }
+    }
+    c.value()->close();
+  });
+  // Wait for both group joins before sending live traffic.
+  std::this_thread::sleep_for(std::chrono::seconds(8));
+  auto live = generate(def, static_cast<size_t>(rate * latency_seconds / 2.0) + 1);
+  t0 = monotonic_ns();
+  produce_all(bootstrap, topic, live, true, rate, latency_seconds);
+  const double sent_for = secs_since(t0);
+  // Drop-offs of the last customers are due 2 s after their last step.
+  std::this_thread::sleep_for(std::chrono::seconds(5));
+  stop = true;
+  runner.join();
+  reader_stop = true;
+  reader.join();
+  const auto& h = p.value()->commit_latency_us();
+  fmt::print("latency at {:.0f} events/s for {:.1f} s ({} events):\n", rate, sent_for, h.count());
+  fmt::print("  event (Kafka timestamp) → state committed: p50 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms\n",
+             double(h.percentile(0.50)) / 1000.0, double(h.percentile(0.99)) / 1000.0,
+             double(h.max()) / 1000.0);
+  fmt::print(
+      "  drop-off deadline → action produced: p50 {} ms, p99 {} ms ({} actions; includes engine.grace = 500 "
+      "ms)\n",
+      due_to_produced.percentile(0.5), due_to_produced.percentile(0.99), due_to_produced.count());
+  fmt::print("  drop-off deadline → action received by a consumer: p50 {} ms, p99 {} ms\n",
+             due_to_received.percentile(0.5), due_to_received.percentile(0.99));
 }
 
 }  // namespace
@@ -198,10 +274,17 @@ int main(int argc, char** argv) {
   double latency_seconds = 10;
   bool engine_only_phase = false;
   cli.add_flag("--engine-only", engine_only_phase, "Run only phase (a)");
+  bool skip_engine_only = false, skip_latency = false;
+  int64_t batch_events = 0;
+  cli.add_option("--batch", batch_events, "engine.batch_max_events for the pipeline (0: default)");
+  cli.add_flag("--skip-engine-only", skip_engine_only, "Skip phase (a) (e.g. to profile the pipeline)");
+  cli.add_flag("--skip-latency", skip_latency, "Skip the latency phase");
   cli.add_option("--customers", customers, "Customers in the generated traffic")->capture_default_str();
   cli.add_option("--partitions", partitions, "Partitions of the touchpoints topic")->capture_default_str();
-  cli.add_option("--latency-seconds", latency_seconds, "Duration of the latency phase")->capture_default_str();
+  cli.add_option("--latency-seconds", latency_seconds, "Duration of the latency phase")
+      ->capture_default_str();
   CLI11_PARSE(cli, argc, argv);
+  g_batch_events = batch_events;
   spdlog::set_level(spdlog::level::warn);
 
   auto defs = journey::load_text(kJourney, "bench");
@@ -210,12 +293,14 @@ int main(int argc, char** argv) {
   const auto events = generate(def, customers);
   size_t bytes = 0;
   for (const auto& e : events) bytes += e.json.size();
-  fmt::print("{} events, {:.0f} bytes/event on average\n", events.size(), double(bytes) / double(events.size()));
+  fmt::print("{} events, {:.0f} bytes/event on average\n", events.size(),
+             double(bytes) / double(events.size()));
 
   uint64_t state_bytes = 0;
-  const double a = engine_only(def, events, partitions, state_bytes);
-  fmt::print("(a) engine only: {:.0f} events/s; state after flush {:.1f} MiB = {:.0f} B/customer\n", a,
-             double(state_bytes) / 1048576.0, double(state_bytes) / double(customers));
+  const double a = skip_engine_only ? 0 : engine_only(def, events, partitions, state_bytes);
+  if (!skip_engine_only)
+    fmt::print("(a) engine only: {:.0f} events/s; state after flush {:.1f} MiB = {:.0f} B/customer\n", a,
+               double(state_bytes) / 1048576.0, double(state_bytes) / double(customers));
 
   if (engine_only_phase) return 0;
   auto cluster = kafka::MockCluster::start({3,
@@ -251,70 +336,12 @@ int main(int argc, char** argv) {
     b = static_cast<double>(p.value()->stats().consumed.load()) / secs_since(first);
     stop = true;
     runner.join();
-    fmt::print("(b) end to end (journeyd pipeline): {:.0f} events/s, {} actions; b/c = {:.2f}\n", b,
-               p.value()->stats().actions.load(), b / c);
+    fmt::print("(b) end to end (journeyd pipeline): {:.0f} events/s; b/c = {:.2f}\n", b, b / c);
   }
 
-  // Latency at half of (b)'s rate: live timestamps on fresh topics, drop-offs after 2 s.
-  const double rate = b / 2;
-  {
-    (void)cluster.value()->create_topic({"touchpoints.live", static_cast<int>(partitions)});
-    (void)cluster.value()->create_topic({"journey.actions.live", 8});
-    auto cfg = pipeline_config(bootstrap, dir.path + "/lat", "bench-lat");
-    cfg.topic_touchpoints = "touchpoints.live";
-    cfg.topic_actions = "journey.actions.live";
-    auto p = app::Pipeline::create(cfg, {def}, SystemClock::instance());
-    std::atomic<bool> stop{false};
-    std::thread runner([&] { (void)p.value()->run(stop); });
-    // Action reader: deadline (due_at) → action record's Kafka timestamp, and → received here.
-    Histogram due_to_produced, due_to_received;
-    std::atomic<bool> reader_stop{false};
-    std::thread reader([&] {
-      auto c = kafka::Consumer::create({{{"bootstrap.servers", bootstrap},
-                                         {"group.id", "bench-actions"},
-                                         {"fetch.wait.max.ms", "5"},
-                                         {"session.timeout.ms", "6000"},
-                                         {"log_level", "3"}},
-                                        "journey.actions.live",
-                                        {},
-                                        {}});
-      std::vector<kafka::Message> msgs;
-      while (!reader_stop.load()) {
-        msgs.clear();
-        c.value()->poll_batch(msgs, 1000, 50);
-        const int64_t now = SystemClock::instance().now_ms();
-        for (const auto& m : msgs) {
-          const std::string v(m.payload());
-          const auto pos = v.find("\"due_at\":\"");
-          if (pos == std::string::npos) continue;
-          const auto due = parse_iso8601(std::string_view(v).substr(pos + 10, 24));
-          if (!due) continue;
-          due_to_produced.record(m.timestamp_ms() - *due);
-          due_to_received.record(now - *due);
-        }
-      }
-      c.value()->close();
-    });
-    // Wait for both group joins before sending live traffic.
-    std::this_thread::sleep_for(std::chrono::seconds(8));
-    auto live = generate(def, static_cast<size_t>(rate * latency_seconds / 2.0) + 1);
-    t0 = monotonic_ns();
-    produce_all(bootstrap, "touchpoints.live", live, true, rate, latency_seconds);
-    const double sent_for = secs_since(t0);
-    // Drop-offs of the last customers are due 2 s after their last step.
-    std::this_thread::sleep_for(std::chrono::seconds(5));
-    stop = true;
-    runner.join();
-    reader_stop = true;
-    reader.join();
-    const auto& h = p.value()->commit_latency_us();
-    fmt::print("latency at {:.0f} events/s for {:.1f} s ({} events):\n", rate, sent_for, h.count());
-    fmt::print("  event (Kafka timestamp) → state committed: p50 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms\n",
-               double(h.percentile(0.50)) / 1000.0, double(h.percentile(0.99)) / 1000.0, double(h.max()) / 1000.0);
-    fmt::print("  drop-off deadline → action produced: p50 {} ms, p99 {} ms ({} actions; includes engine.grace = 500 ms)\n",
-               due_to_produced.percentile(0.5), due_to_produced.percentile(0.99), due_to_produced.count());
-    fmt::print("  drop-off deadline → action received by a consumer: p50 {} ms, p99 {} ms\n",
-               due_to_received.percentile(0.5), due_to_received.percentile(0.99));
-  }
+  // Latency at ⅛, ¼ and ½ of (b)'s rate, with the producer running in this process too.
+  if (!skip_latency)
+    for (double rate : {b / 8, b / 4, b / 2})
+      latency_phase(*cluster.value(), bootstrap, def, partitions, dir.path, rate, latency_seconds);
   return 0;
 }
