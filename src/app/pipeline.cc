@@ -259,8 +259,9 @@ Result<void> Pipeline::run(const std::atomic<bool>& stop) {
     if (now - last_log >= 10'000) {
       const auto c = d.stats.consumed.load();
       spdlog::info("processed {} events ({:.0f}/s), {} actions, {} alerts, {} rejected, outbox {}", c,
-                   (c - last_consumed) * 1000.0 / static_cast<double>(now - last_log), d.stats.actions.load(),
-                   d.stats.alerts.load(), d.stats.rejected.load(), d.stats.outbox_pending.load());
+                   static_cast<double>(c - last_consumed) * 1000.0 / static_cast<double>(now - last_log),
+                   d.stats.actions.load(), d.stats.alerts.load(), d.stats.rejected.load(),
+                   d.stats.outbox_pending.load());
       last_log = now;
       last_consumed = c;
     }

@@ -36,6 +36,10 @@ class JsonWriter {
   bool need_comma_ = false;
 };
 
+// True when t is exactly a number by the RFC 8259 grammar (no sign '+', no
+// leading zeros, no bare '.'), whatever its magnitude.
+bool is_json_number(std::string_view t);
+
 // Appends s as a JSON string literal (with quotes). Bytes that are not valid
 // UTF-8 are replaced with U+FFFD so the output is always valid JSON.
 void append_json_string(std::string& out, std::string_view s);

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "common/json_writer.h"
 #include "common/time_format.h"
 
 namespace journeyd::event {
@@ -22,38 +23,13 @@ Rejection parse_error(error_code err) {
   return {DlqCategory::parse_error, error_message(err)};
 }
 
-// RFC 8259 number grammar. simdjson 3.0 rejects valid numbers it cannot
-// represent (e.g. 30-digit order ids, 1e400); those are still JSON.
-bool is_json_number(std::string_view t) {
-  while (!t.empty() && (t.back() == ' ' || t.back() == '\n' || t.back() == '\r' || t.back() == '\t'))
-    t.remove_suffix(1);
-  size_t i = 0;
-  auto digits = [&] {
-    const size_t from = i;
-    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
-    return i > from;
-  };
-  if (i < t.size() && t[i] == '-') ++i;
-  if (i < t.size() && t[i] == '0')
-    ++i;
-  else if (!digits())
-    return false;
-  if (i < t.size() && t[i] == '.') {
-    ++i;
-    if (!digits()) return false;
-  }
-  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
-    ++i;
-    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
-    if (!digits()) return false;
-  }
-  return i == t.size();
-}
-
 template <class V>
 error_code validate_number(V& v) {
   if (v.get_number().error() == SUCCESS) return SUCCESS;
-  return is_json_number(v.raw_json_token()) ? SUCCESS : NUMBER_ERROR;
+  std::string_view t = v.raw_json_token();
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\n' || t.back() == '\r' || t.back() == '\t'))
+    t.remove_suffix(1);
+  return is_json_number(t) ? SUCCESS : NUMBER_ERROR;
 }
 
 template <class V>

@@ -14,7 +14,7 @@
 namespace journeyd::event {
 
 struct DecoderOptions {
-  size_t max_event_bytes = 32 * 1024;
+  size_t max_event_bytes = size_t{32} * 1024;
 };
 
 using Decoded = std::variant<Touchpoint, Rejection>;

@@ -35,8 +35,10 @@ bool has_nul_or_heavy_escaping(std::string_view s) {
   for (char c : s) {
     const auto u = static_cast<unsigned char>(c);
     if (u == 0) return true;
-    if (u == '"' || u == '\\' || u == '\n' || u == '\r' || u == '\t') escaped += 1;
-    else if (u < 0x20) escaped += 5;
+    if (u == '"' || u == '\\' || u == '\n' || u == '\r' || u == '\t')
+      escaped += 1;
+    else if (u < 0x20)
+      escaped += 5;
   }
   return escaped > s.size() / 3 * 4 + 4;
 }

@@ -13,7 +13,7 @@
 
 namespace journeyd::event {
 
-inline constexpr size_t kMaxDlqPayloadBytes = 64 * 1024;
+inline constexpr size_t kMaxDlqPayloadBytes = size_t{64} * 1024;
 
 struct DlqSource {
   std::string_view topic;

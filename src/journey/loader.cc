@@ -32,13 +32,6 @@ class Ctx {
   std::vector<std::string>& errors_;
 };
 
-bool is_number(const std::string& s) {
-  if (s.empty()) return false;
-  char* end = nullptr;
-  std::strtod(s.c_str(), &end);
-  return end == s.c_str() + s.size() && s != "." && s.find_first_of("xXnN") == std::string::npos;
-}
-
 void yaml_to_json(const YAML::Node& n, JsonWriter& w) {
   if (n.IsMap()) {
     w.begin_object();
@@ -63,11 +56,10 @@ void yaml_to_json(const YAML::Node& n, JsonWriter& w) {
     w.null();
   } else {
     const std::string& s = n.Scalar();
-    if (n.Tag() == "!")
-      w.string(s);  // quoted scalar: always a string
-    else if (s == "true" || s == "false")
+    const bool quoted = n.Tag() == "!";  // a quoted scalar is always a string
+    if (!quoted && (s == "true" || s == "false"))
       w.boolean(s == "true");
-    else if (is_number(s))
+    else if (!quoted && is_json_number(s))
       w.raw(s);
     else
       w.string(s);

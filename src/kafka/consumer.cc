@@ -23,6 +23,7 @@ struct Consumer::Impl {
 
   void rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
     std::vector<Partition> ps;
+    ps.reserve(static_cast<size_t>(parts->cnt));
     for (int i = 0; i < parts->cnt; ++i) ps.emplace_back(parts->elems[i].partition);
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
       auto starts = opts.on_assign ? opts.on_assign(ps) : std::map<int32_t, int64_t>{};

@@ -109,3 +109,17 @@ TEST(JsonWriter, Int64Extremes) {
 
 }  // namespace
 }  // namespace journeyd
+
+namespace journeyd {
+namespace {
+
+TEST(IsJsonNumber, FollowsTheRfcGrammar) {
+  for (const char* yes :
+       {"0", "-0", "12", "1.5", "1e5", "1E+5", "-1.25e-3", "123456789012345678901234567890"})
+    EXPECT_TRUE(is_json_number(yes)) << yes;
+  for (const char* no : {"", "-", "+5", "01", ".5", "5.", "1e", "1e+", "0x10", "inf", "NaN", " 1", "1 "})
+    EXPECT_FALSE(is_json_number(no)) << no;
+}
+
+}  // namespace
+}  // namespace journeyd

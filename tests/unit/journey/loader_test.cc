@@ -77,13 +77,13 @@ dropoff:
     for: 5m
     action:
       type: t
-      payload: {n: 42, f: 1.5, yes: true, s: hello, q: "42", list: [1, x], nested: {k: "v\"w"}, nothing: ~}
+      payload: {n: 42, f: 1.5, yes: true, s: hello, q: "42", list: [1, x], nested: {k: "v\"w"}, nothing: ~, plus: +5, qt: "true"}
 )",
                            "f.yaml");
   ASSERT_TRUE(r.ok()) << ::testing::PrintToString(r.errors);
   EXPECT_EQ(r.journeys[0].dropoffs[0].action->payload_json,
             R"({"n":42,"f":1.5,"yes":true,"s":"hello","q":"42","list":[1,"x"],"nested":{"k":"v\"w"},)"
-            R"("nothing":null})");
+            R"("nothing":null,"plus":"+5","qt":"true"})");
   EXPECT_EQ(r.journeys[0].dropoffs[0].for_ms, 300'000);
 }
 
