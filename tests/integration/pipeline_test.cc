@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "app/pipeline.h"
+#include "common/time_format.h"
 #include "generator.h"
 #include "integration/kafka_fixture.h"
 #include "journey/loader.h"
@@ -127,6 +128,56 @@ TEST_F(PipelineTest, RestartResumesFromStoredOffsetsWithoutRepeatingActions) {
   EXPECT_EQ(p.value()->stats().consumed.load(), records.size() - half) << "resumed from the stored offsets";
   EXPECT_EQ(ids.size(), gen.expectation().actions);
   EXPECT_EQ(actions.size(), gen.expectation().actions);
+}
+
+}  // namespace
+}  // namespace journeyd::testing
+
+namespace journeyd::testing {
+namespace {
+
+// The hybrid clock counts downtime: journeyd stops with drop-offs pending on an
+// idle partition; after a restart later (by the injected clock) they are overdue
+// and fire without any new event arriving.
+TEST_F(PipelineTest, OverdueTimersOfAnIdlePartitionFireAfterARestart) {
+  auto r = journey::load_path(JOURNEYD_SOURCE_DIR "/tests/data/streams/fast_checkout.yaml");
+  ASSERT_TRUE(r.ok());
+  const auto def = r.journeys.at(0);
+  ManualClock clock(1'800'000'000'000);  // 2027-01-15; the events are "now" by this clock
+  std::vector<std::pair<std::string, std::string>> records;
+  for (int i = 0; i < 20; ++i) {
+    const std::string id = "idle-" + std::to_string(i);
+    const auto ts = [&](int64_t ms) { return format_iso8601(clock.now_ms() + ms); };
+    records.emplace_back(id, R"({"type":"track","event":"Product Viewed","userId":")" + id +
+                                 R"(","timestamp":")" + ts(0) + R"("})");
+    records.emplace_back(id, R"({"type":"track","event":"Product Added","userId":")" + id +
+                                 R"(","timestamp":")" + ts(100) + R"("})");
+  }
+  produce(records);
+  auto cfg = make_config();
+  {
+    auto p = app::Pipeline::create(cfg, {def}, clock);
+    ASSERT_TRUE(p) << p.error().message;
+    std::atomic<bool> stop{false};
+    std::thread runner([&] { ASSERT_TRUE(p.value()->run(stop)); });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (p.value()->stats().consumed.load() < records.size() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    stop = true;
+    runner.join();
+    ASSERT_EQ(p.value()->stats().consumed.load(), records.size());
+    EXPECT_EQ(p.value()->stats().actions.load(), 0u) << "the clock did not move: nothing is due yet";
+  }
+  clock.advance(60'000);  // a minute of downtime
+  auto p = app::Pipeline::create(cfg, {def}, clock);
+  ASSERT_TRUE(p) << p.error().message;
+  std::atomic<bool> stop{false};
+  std::thread runner([&] { ASSERT_TRUE(p.value()->run(stop)); });
+  auto actions = read_until("journey.actions", [](const auto& recs) { return recs.size() >= 20; });
+  stop = true;
+  runner.join();
+  EXPECT_EQ(actions.size(), 20u);
+  EXPECT_EQ(p.value()->stats().consumed.load(), 0u);
 }
 
 }  // namespace
