@@ -81,6 +81,8 @@ Result<Engine::Customer*> Engine::load(Partition p, std::string_view customer, c
   ++stats_.cache_misses;
   auto rec = store_.get(state::Cf::customers, key);
   if (!rec) return rec.error();
+  if (!rec.value())
+    return &insert(key, std::nullopt, {});  // new customer: no instances either (see prefetch)
   std::vector<std::string> keys;
   for (const auto& d : defs_) keys.push_back(state::instance_key(p, customer, d.id));
   auto inst = store_.multi_get(state::Cf::instances, keys);
@@ -90,27 +92,44 @@ Result<Engine::Customer*> Engine::load(Partition p, std::string_view customer, c
   return &insert(key, r, inst.value());
 }
 
+// Invariant used here: whenever an instance is written, its customer record is
+// written too (finish() writes the record of every dirty customer), so a
+// customer without a record has no instances and they need not be looked up.
 Result<void> Engine::prefetch(std::span<const EventRef> events) {
-  std::vector<std::string> ckeys, ikeys;
-  std::vector<size_t> which;
-  std::unordered_map<std::string, bool> seen;
-  for (size_t i = 0; i < events.size(); ++i) {
-    auto key = state::customer_key(events[i].partition, events[i].tp->customer());
-    if (cache_.count(key) || !seen.emplace(key, true).second) continue;
-    for (const auto& d : defs_)
-      ikeys.push_back(state::instance_key(events[i].partition, events[i].tp->customer(), d.id));
+  std::vector<std::string> ckeys;
+  std::vector<const EventRef*> owners;
+  std::unordered_set<std::string_view> seen;
+  ckeys.reserve(events.size());  // no reallocation: `seen` points into these strings
+  for (const auto& e : events) {
+    auto key = state::customer_key(e.partition, e.tp->customer());
+    if (cache_.count(key)) continue;
     ckeys.push_back(std::move(key));
+    if (!seen.insert(ckeys.back()).second) {
+      ckeys.pop_back();
+      continue;
+    }
+    owners.push_back(&e);
   }
   if (ckeys.empty()) return outcome::success();
   auto recs = store_.multi_get(state::Cf::customers, ckeys);
   if (!recs) return recs.error();
+  const size_t J = defs_.size();
+  std::vector<std::string> ikeys;
+  for (size_t i = 0; i < ckeys.size(); ++i) {
+    if (!recs.value()[i]) continue;  // a new customer
+    for (const auto& d : defs_)
+      ikeys.push_back(state::instance_key(owners[i]->partition, owners[i]->tp->customer(), d.id));
+  }
   auto insts = store_.multi_get(state::Cf::instances, ikeys);
   if (!insts) return insts.error();
-  const size_t J = defs_.size();
+  size_t next = 0;
   for (size_t i = 0; i < ckeys.size(); ++i) {
-    std::optional<std::string_view> r;
-    if (recs.value()[i]) r = *recs.value()[i];
-    insert(ckeys[i], r, std::span(insts.value()).subspan(i * J, J));
+    if (!recs.value()[i]) {
+      insert(ckeys[i], std::nullopt, {});
+      continue;
+    }
+    insert(ckeys[i], std::string_view(*recs.value()[i]), std::span(insts.value()).subspan(next, J));
+    next += J;
   }
   return outcome::success();
 }
