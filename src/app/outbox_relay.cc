@@ -1,6 +1,11 @@
 #include "app/outbox_relay.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "common/clock.h"
 
 namespace journeyd::app {
 
@@ -8,20 +13,38 @@ void OutboxRelay::send(std::vector<state::OutboxRecord> records) {
   for (auto& r : records) queue_.push_back(std::move(r));
 }
 
+namespace {
+int64_t backoff_ns(int attempt) {
+  const int64_t ms = std::min<int64_t>(30'000, int64_t{1000} << std::min(attempt - 1, 5));
+  return ms * 1'000'000;
+}
+}  // namespace
+
 Result<void> OutboxRelay::pump() {
+  if (fatal_) return *fatal_;
+  const int64_t now = monotonic_ns();
+  while (!retry_.empty() && retry_.front().due_ns <= now) {
+    queue_.push_back(std::move(retry_.front().record));
+    retry_.pop_front();
+  }
   while (!queue_.empty()) {
     auto& r = queue_.front();
     auto st = producer_->produce(topics_[static_cast<size_t>(r.sink)], r.key, r.value, r.seq);
-    if (!st) {
-      // Refused locally (too large, unknown topic, ...): retrying now would fail
-      // again and stopping would stall every other record. Park it.
-      spdlog::error("outbox: record {} ({} bytes) refused: {}; parked until restart", r.seq, r.value.size(),
-                    st.error().message);
+    if (!st) return st.error();  // fatal: restart with a fresh producer
+    if (st.value() == kafka::ProduceStatus::queue_full) break;
+    if (st.value() == kafka::ProduceStatus::too_large) {
+      spdlog::error("outbox: record {} ({} bytes) is larger than Kafka accepts; parked until restart", r.seq,
+                    r.value.size());
       parked_.push_back(std::move(r));
       queue_.pop_front();
       continue;
     }
-    if (st.value() == kafka::ProduceStatus::queue_full) break;
+    if (st.value() == kafka::ProduceStatus::retry_later) {
+      const int attempt = ++attempts_[r.seq];
+      retry_.push_back({now + backoff_ns(attempt), attempt, std::move(r)});
+      queue_.pop_front();
+      continue;
+    }
     const uint64_t seq = r.seq;
     in_flight_.emplace(seq, std::move(r));
     queue_.pop_front();
@@ -29,18 +52,34 @@ Result<void> OutboxRelay::pump() {
   return outcome::success();
 }
 
-void OutboxRelay::on_delivery(uint64_t seq, std::string_view error) {
-  auto it = in_flight_.find(seq);
+void OutboxRelay::on_delivery(const kafka::DeliveryReport& rep) {
+  auto it = in_flight_.find(rep.opaque);
   if (it == in_flight_.end()) return;
-  if (error.empty()) {
-    acked_.push_back(seq);
-    ++delivered_;
-    in_flight_.erase(it);
-    return;
+  switch (rep.failure) {
+    case kafka::Failure::none:
+      acked_.push_back(rep.opaque);
+      attempts_.erase(rep.opaque);
+      ++delivered_;
+      break;
+    case kafka::Failure::permanent:
+      ++failures_;
+      spdlog::error("outbox: Kafka rejected record {} ({}); parked until restart", rep.opaque, rep.error);
+      parked_.push_back(std::move(it->second));
+      break;
+    case kafka::Failure::fatal:
+      ++failures_;
+      fatal_ = Error{Errc::kafka, fmt::format("producer fatal error: {}", rep.error)};
+      queue_.push_back(std::move(it->second));
+      break;
+    case kafka::Failure::retriable: {
+      ++failures_;
+      const int attempt = ++attempts_[rep.opaque];
+      spdlog::warn("outbox: delivery of record {} failed ({}); retry {} in {} ms", rep.opaque, rep.error,
+                   attempt, backoff_ns(attempt) / 1'000'000);
+      retry_.push_back({monotonic_ns() + backoff_ns(attempt), attempt, std::move(it->second)});
+      break;
+    }
   }
-  ++failures_;
-  spdlog::warn("outbox: delivery of record {} failed ({}); will retry", seq, error);
-  queue_.push_back(std::move(it->second));
   in_flight_.erase(it);
 }
 

@@ -1,6 +1,10 @@
 // Moves committed outbox records to Kafka and reports which ones were
 // acknowledged, so the next batch can delete them from the outbox.
-// A failed delivery is retried; a record is never dropped.
+// A record is never dropped: a retriable failure is retried after a backoff
+// (1 s doubling to 30 s); a record Kafka can never take as it is (too large,
+// invalid) is parked — it stays in the outbox and is retried at the next
+// start — so it cannot stall the others; a fatal producer error stops the
+// pipeline (pump() returns it) so the process restarts with a fresh producer.
 //
 // Threading: processing thread only (delivery reports arrive via
 // Producer::poll on that thread).
@@ -8,6 +12,7 @@
 
 #include <array>
 #include <deque>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -28,10 +33,10 @@ class OutboxRelay {
   // Produces what is queued until librdkafka's queue is full.
   [[nodiscard]] Result<void> pump();
   // The delivery report hook (wired into ProducerOptions::on_delivery).
-  void on_delivery(uint64_t seq, std::string_view error);
+  void on_delivery(const kafka::DeliveryReport& report);
   std::vector<uint64_t> take_acked() { return std::exchange(acked_, {}); }
 
-  size_t queued() const { return queue_.size(); }
+  size_t queued() const { return queue_.size() + retry_.size(); }
   size_t in_flight() const { return in_flight_.size(); }
   uint64_t delivered() const { return delivered_; }
   uint64_t failures() const { return failures_; }
@@ -46,6 +51,14 @@ class OutboxRelay {
   std::unordered_map<uint64_t, state::OutboxRecord> in_flight_;
   std::vector<uint64_t> acked_;
   std::vector<state::OutboxRecord> parked_;
+  struct Retry {
+    int64_t due_ns;
+    int attempt;
+    state::OutboxRecord record;
+  };
+  std::deque<Retry> retry_;                     // in failure order; due times grow with attempts
+  std::unordered_map<uint64_t, int> attempts_;  // seq → failed attempts so far
+  std::optional<Error> fatal_;
   uint64_t delivered_ = 0;
   uint64_t failures_ = 0;
 };

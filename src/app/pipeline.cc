@@ -26,6 +26,10 @@ namespace {
 struct PartitionClock {
   state::PartitionProgress progress;  // persisted with every batch that touches the partition
   int64_t watermark = kNoTime;
+  // The broker's high watermark when the partition was (re)assigned, asked for
+  // once: librdkafka's cached value may predate the assignment (-1: not yet known).
+  int64_t hi_at_assign = -1;
+  int64_t hi_retry_at = 0;  // wall time of the next attempt after a failed query
   bool touched = false;
 };
 
@@ -71,6 +75,7 @@ struct Pipeline::Impl {
       pc.progress.last_arrival_wall = now;
       if (prog.value()) {
         pc.progress = *prog.value();
+        if (pc.progress.last_arrival_wall < 0) pc.progress.last_arrival_wall = now;  // older record format
         starts[p.value()] = pc.progress.next_offset.value();
       }
       partitions[p.value()] = pc;
@@ -92,10 +97,15 @@ struct Pipeline::Impl {
     // with the wall time elapsed since its last message (persisted, so a
     // restart counts the downtime), so timers fire on idle partitions while a
     // replay of history (which has lag) is unaffected. The consumer's position
-    // is past transaction markers, which the high watermark counts.
-    const int64_t hi = consumer->high_watermark(p);
+    // is past transaction markers, which the high watermark counts. Nothing is
+    // "caught up" before everything that existed at assignment time was read.
+    if (pc.hi_at_assign < 0 && now >= pc.hi_retry_at) {
+      pc.hi_at_assign = consumer->query_high_watermark(p, 1000);
+      if (pc.hi_at_assign < 0) pc.hi_retry_at = now + 5000;  // broker unreachable: don't stall every batch
+    }
+    const int64_t hi = std::max(consumer->high_watermark(p), pc.hi_at_assign);
     const int64_t pos = std::max(pc.progress.next_offset.value(), consumer->position(p));
-    if (hi >= 0 && pos >= hi) wm += std::max<int64_t>(0, now - pc.progress.last_arrival_wall);
+    if (pc.hi_at_assign >= 0 && pos >= hi) wm += std::max<int64_t>(0, now - pc.progress.last_arrival_wall);
     pc.watermark = std::max(pc.watermark, wm);
     return pc.watermark;
   }
@@ -140,7 +150,7 @@ struct Pipeline::Impl {
         rejection = std::get<event::Rejection>(decoded[i]);
       }
       if (rejection) {
-        outbox->append(batch, state::Sink::dlq, std::string(m.key()),
+        outbox->append(batch, state::Sink::dlq, std::string(m.key().substr(0, 1024)),
                        event::make_dlq_record(*rejection, {cfg.topic_touchpoints, m.partition(), m.offset()},
                                               m.payload(), now));
         stats.rejected.fetch_add(1, std::memory_order_relaxed);
@@ -164,8 +174,10 @@ struct Pipeline::Impl {
       if (auto r = store->write(batch); !r) return r.error();
     }
     const int64_t committed_us = SystemClock::instance().now_ms() * 1000;
-    for (const auto& m : msgs)
-      if (m.timestamp_ms() > 0) commit_latency.record(committed_us - m.timestamp_ms() * 1000);
+    for (const auto& m : msgs) {
+      const int64_t ts = m.timestamp_ms();  // producer-set: may be anything
+      if (ts > 0 && ts <= committed_us / 1000) commit_latency.record(committed_us - ts * 1000);
+    }
     relay->send(outbox->take_pending());
     if (auto r = relay->pump(); !r) return r.error();
 
@@ -175,6 +187,7 @@ struct Pipeline::Impl {
     stats.alerts.store(engine->stats().alerts, std::memory_order_relaxed);
     stats.delivered.store(relay->delivered(), std::memory_order_relaxed);
     stats.outbox_pending.store(relay->queued() + relay->in_flight(), std::memory_order_relaxed);
+    stats.outbox_parked.store(relay->parked(), std::memory_order_relaxed);
     return outcome::success();
   }
 };
@@ -209,10 +222,8 @@ Result<std::unique_ptr<Pipeline>> Pipeline::create(const config::Config& cfg,
   impl->relay = std::make_unique<OutboxRelay>(
       std::array<std::string, 3>{cfg.topic_actions, cfg.topic_alerts, cfg.topic_dlq});
   auto* relay = impl->relay.get();
-  auto producer =
-      kafka::Producer::create({producer_properties(cfg), [relay](uint64_t seq, std::string_view err) {
-                                 relay->on_delivery(seq, err);
-                               }});
+  auto producer = kafka::Producer::create(
+      {producer_properties(cfg), [relay](const kafka::DeliveryReport& r) { relay->on_delivery(r); }});
   if (!producer) return producer.error();
   impl->producer = std::move(producer.value());
   relay->attach(*impl->producer);
@@ -258,10 +269,11 @@ Result<void> Pipeline::run(const std::atomic<bool>& stop) {
     }
     if (now - last_log >= 10'000) {
       const auto c = d.stats.consumed.load();
-      spdlog::info("processed {} events ({:.0f}/s), {} actions, {} alerts, {} rejected, outbox {}", c,
-                   static_cast<double>(c - last_consumed) * 1000.0 / static_cast<double>(now - last_log),
-                   d.stats.actions.load(), d.stats.alerts.load(), d.stats.rejected.load(),
-                   d.stats.outbox_pending.load());
+      spdlog::info(
+          "processed {} events ({:.0f}/s), {} actions, {} alerts, {} rejected, outbox {} (parked {})", c,
+          static_cast<double>(c - last_consumed) * 1000.0 / static_cast<double>(now - last_log),
+          d.stats.actions.load(), d.stats.alerts.load(), d.stats.rejected.load(),
+          d.stats.outbox_pending.load(), d.stats.outbox_parked.load());
       last_log = now;
       last_consumed = c;
     }

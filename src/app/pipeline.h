@@ -27,8 +27,9 @@ struct PipelineStats {
   std::atomic<uint64_t> actions{0};
   std::atomic<uint64_t> alerts{0};
   std::atomic<uint64_t> batches{0};
-  std::atomic<uint64_t> delivered{0};  // outbox records acknowledged by Kafka
-  std::atomic<uint64_t> outbox_pending{0};
+  std::atomic<uint64_t> delivered{0};       // outbox records acknowledged by Kafka
+  std::atomic<uint64_t> outbox_pending{0};  // queued, retrying or in flight
+  std::atomic<uint64_t> outbox_parked{0};   // refused by Kafka; kept in the outbox until restart
 };
 
 class Pipeline {

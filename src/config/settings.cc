@@ -53,7 +53,7 @@ const std::vector<Setting>& setting_table() {
       {{"engine.max_event_bytes", K::integer, "32768", 256, 16'777'216,
         "Largest accepted event; larger ones go to the DLQ as size_violation."},
        &Config::engine_max_event_bytes},
-      {{"engine.max_future", K::duration, "1h", 0, 365 * 86'400'000LL,
+      {{"engine.max_future", K::duration, "1h", 60'000, 365 * 86'400'000LL,
         "Events stamped further ahead of the wall clock than this go to the DLQ (schema_violation): a "
         "far-future "
         "timestamp would otherwise move the partition's watermark and fire every pending timer."},

@@ -19,8 +19,31 @@ Rejection schema(std::string reason) {
   return {DlqCategory::schema_violation, std::move(reason)};
 }
 
+constexpr int kMaxDepth = 64;
+
+// DEPTH_ERROR comes from our own nesting limit, not from the JSON: valid JSON
+// nested deeper than an event should be is a schema violation.
 Rejection parse_error(error_code err) {
+  if (err == DEPTH_ERROR)
+    return {DlqCategory::schema_violation, fmt::format("nested deeper than {} levels", kMaxDepth)};
   return {DlqCategory::parse_error, error_message(err)};
+}
+
+// A scalar document is one token: after it only whitespace may follow. (simdjson
+// 3.0 does not check this for every scalar type.)
+bool scalar_document_is_complete(std::string_view json) {
+  auto ws = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
+  size_t i = 0;
+  while (i < json.size() && ws(json[i])) ++i;
+  if (i < json.size() && json[i] == '"') {  // a string: find its closing quote
+    for (++i; i < json.size() && json[i] != '"'; ++i)
+      if (json[i] == '\\') ++i;
+    ++i;
+  } else {
+    while (i < json.size() && !ws(json[i])) ++i;
+  }
+  while (i < json.size() && ws(json[i])) ++i;
+  return i >= json.size();
 }
 
 template <class V>
@@ -42,7 +65,7 @@ error_code validate_null(V& v) {
 // Visits a value completely so that malformed JSON anywhere in the event is a
 // parse_error (on-demand parsing otherwise validates only what it reads).
 error_code validate(ondemand::value v, int depth = 0) {
-  if (depth > 64) return DEPTH_ERROR;
+  if (depth > kMaxDepth) return DEPTH_ERROR;
   ondemand::json_type t;
   if (auto err = v.type().get(t)) return err;
   switch (t) {
@@ -199,6 +222,10 @@ Decoded Decoder::decode(std::string_view json, int64_t fallback_time_ms) {
       err = validate_null(doc);
     }
     if (err) return parse_error(err);
+    if (top == ondemand::json_type::array && doc.current_location().error() != OUT_OF_BOUNDS)
+      return Rejection{DlqCategory::parse_error, "trailing content after the JSON document"};
+    if (top != ondemand::json_type::array && !scalar_document_is_complete(json))
+      return Rejection{DlqCategory::parse_error, "trailing content after the JSON document"};
     return schema("event must be a JSON object");
   }
   ondemand::object obj;

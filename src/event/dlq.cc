@@ -57,7 +57,15 @@ std::string make_dlq_record(const Rejection& r, const DlqSource& src, std::strin
       .field("partition", src.partition.value())
       .field("offset", src.offset.value())
       .field("rejected_at", format_iso8601(now_ms));
-  const std::string_view kept = payload.substr(0, kMaxDlqPayloadBytes);
+  std::string_view kept = payload.substr(0, kMaxDlqPayloadBytes);
+  if (kept.size() < payload.size()) {
+    // Don't cut a UTF-8 sequence in half (that alone would force base64).
+    size_t n = kept.size();
+    for (size_t back = 0; back < 3 && n > 0 && (static_cast<unsigned char>(payload[n]) & 0xC0) == 0x80;
+         ++back)
+      --n;
+    kept = payload.substr(0, n);
+  }
   if (kept.size() < payload.size()) {
     w.key("payload_truncated").boolean(true);
     w.field("payload_bytes", static_cast<int64_t>(payload.size()));

@@ -251,10 +251,13 @@ void Engine::emit_dropoff(std::string_view customer, size_t j, size_t r, const L
   const auto& rule = def.dropoffs[r];
   const auto& step = def.steps[rule.after_step].id;
   const auto& next_step = def.steps[rule.after_step + 1].id;
-  // The rule's identity (step, delay, what it emits) is part of the id, so two
-  // rules after the same step never share an id, and reordering rules changes nothing.
-  const std::string trigger = fmt::format("dropoff:{}:{}:{}", step, format_duration(rule.for_ms),
-                                          rule.action ? rule.action->type : std::string());
+  // The rule's identity (step, delay, what it emits and with which payload) is
+  // part of the id: two different rules never share one, and reordering rules
+  // changes nothing.
+  const std::string trigger = fmt::format("dropoff:{}:{}:{}:{}", step, format_duration(rule.for_ms),
+                                          rule.action ? rule.action->type : "",
+                                          to_hex(stable_hash({rule.action ? rule.action->payload_json : "",
+                                                              rule.alert ? rule.alert->severity : ""})));
   const std::string version = std::to_string(def.version);
   const std::string chain = std::to_string(lvl.start);
   auto common = [&](JsonWriter& w) {

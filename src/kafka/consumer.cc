@@ -128,6 +128,14 @@ size_t Consumer::poll_batch(std::vector<Message>& out, size_t max, int timeout_m
   return out.size() - start;
 }
 
+int64_t Consumer::query_high_watermark(Partition p, int timeout_ms) const {
+  int64_t lo = -1, hi = -1;
+  if (rd_kafka_query_watermark_offsets(impl_->rk, impl_->opts.topic.c_str(), p.value(), &lo, &hi,
+                                       timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return -1;
+  return hi;
+}
+
 int64_t Consumer::position(Partition p) const {
   auto* list = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(list, impl_->opts.topic.c_str(), p.value());

@@ -42,6 +42,9 @@ class Consumer {
 
   // High watermark from the last fetch response (no network round-trip), or -1.
   int64_t high_watermark(Partition p) const;
+  // Asks the partition leader for the current high watermark (a network round
+  // trip, at most timeout_ms); -1 on failure.
+  int64_t query_high_watermark(Partition p, int timeout_ms) const;
   // The next offset the consumer will fetch (after any transaction markers), or -1.
   int64_t position(Partition p) const;
   const std::vector<Partition>& assignment() const;

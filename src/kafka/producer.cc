@@ -16,11 +16,29 @@ struct Producer::Impl {
 };
 
 namespace {
-void dr_cb(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+Failure classify(rd_kafka_t* rk, rd_kafka_resp_err_t err) {
+  switch (err) {
+    case RD_KAFKA_RESP_ERR_NO_ERROR:
+      return Failure::none;
+    case RD_KAFKA_RESP_ERR__FATAL:
+      return Failure::fatal;
+    case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_INVALID_RECORD:
+    case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
+      return Failure::permanent;
+    default: {
+      char buf[256];
+      if (rd_kafka_fatal_error(rk, buf, sizeof buf) != RD_KAFKA_RESP_ERR_NO_ERROR) return Failure::fatal;
+      return Failure::retriable;
+    }
+  }
+}
+
+void dr_cb(rd_kafka_t* rk, const rd_kafka_message_t* m, void* opaque) {
   auto* impl = static_cast<Producer::Impl*>(opaque);
   if (!impl->opts.on_delivery) return;
   const auto id = reinterpret_cast<uintptr_t>(m->_private);
-  impl->opts.on_delivery(id, m->err ? rd_kafka_err2str(m->err) : std::string_view());
+  impl->opts.on_delivery({id, classify(rk, m->err), m->err ? rd_kafka_err2str(m->err) : std::string_view()});
 }
 }  // namespace
 
@@ -52,9 +70,16 @@ Result<ProduceStatus> Producer::produce(const std::string& topic, std::string_vi
       RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
       RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(opaque))), RD_KAFKA_V_END);
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return ProduceStatus::queued;
   if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) return ProduceStatus::queue_full;
-  if (err) return fail(Errc::kafka, fmt::format("produce to {}: {}", topic, rd_kafka_err2str(err)));
-  return ProduceStatus::queued;
+  switch (classify(impl_->rk, err)) {
+    case Failure::permanent:
+      return ProduceStatus::too_large;
+    case Failure::fatal:
+      return fail(Errc::kafka, fmt::format("produce to {}: {}", topic, rd_kafka_err2str(err)));
+    default:
+      return ProduceStatus::retry_later;
+  }
 }
 
 void Producer::poll(int timeout_ms) {

@@ -14,20 +14,38 @@
 
 namespace journeyd::kafka {
 
-struct ProducerOptions {
-  Properties properties;
-  // opaque: the caller's id for the record; error: empty on success.
-  std::function<void(uint64_t opaque, std::string_view error)> on_delivery;
+// How a failure should be handled; librdkafka's error codes stay inside kafka/.
+enum class Failure {
+  none,
+  retriable,  // try again later (broker down, unknown topic while it is being created, timeout)
+  permanent,  // this record can never be delivered as it is (too large, invalid)
+  fatal,      // the producer instance is unusable (e.g. idempotence sequence broken): restart
 };
 
-enum class ProduceStatus { queued, queue_full };
+struct DeliveryReport {
+  uint64_t opaque = 0;  // the caller's id for the record
+  Failure failure = Failure::none;
+  std::string_view error;  // empty on success
+};
+
+struct ProducerOptions {
+  Properties properties;
+  std::function<void(const DeliveryReport&)> on_delivery;
+};
+
+enum class ProduceStatus {
+  queued,
+  queue_full,   // call poll() and retry
+  too_large,    // permanent: the record exceeds message.max.bytes
+  retry_later,  // transient local refusal (e.g. unknown topic or partition)
+};
 
 class Producer {
  public:
   [[nodiscard]] static Result<std::unique_ptr<Producer>> create(ProducerOptions opts);
   ~Producer();
 
-  // Queues one record. queue_full means: call poll() and retry later.
+  // Queues one record. An error result means the producer is unusable (fatal).
   [[nodiscard]] Result<ProduceStatus> produce(const std::string& topic, std::string_view key,
                                               std::string_view value, uint64_t opaque);
   // Serves delivery reports.

@@ -20,8 +20,13 @@ Result<std::optional<PartitionProgress>> get_progress(const Store& store, std::s
   PartitionProgress prog;
   size_t pos = 0;
   int64_t off = 0;
-  if (!get_svarint(*v.value(), pos, off) || !get_svarint(*v.value(), pos, prog.max_event_time) ||
-      !get_svarint(*v.value(), pos, prog.last_arrival_wall) || pos != v.value()->size())
+  const std::string& b = *v.value();
+  if (!get_svarint(b, pos, off) || !get_svarint(b, pos, prog.max_event_time))
+    return fail(Errc::corrupt, "undecodable offsets record");
+  // Records written before last_arrival_wall existed end here: treat the
+  // partition as last seen "now" (the caller's default).
+  prog.last_arrival_wall = -1;
+  if (pos < b.size() && (!get_svarint(b, pos, prog.last_arrival_wall) || pos != b.size()))
     return fail(Errc::corrupt, "undecodable offsets record");
   prog.next_offset = Offset{off};
   return std::optional<PartitionProgress>(prog);

@@ -18,7 +18,8 @@ double draw(uint64_t seed, uint32_t customer, uint32_t step, uint32_t salt) {
 
 }  // namespace
 
-Generator::Generator(const journey::JourneyDef& def, GeneratorOptions opts) : def_(def), opts_(std::move(opts)) {
+Generator::Generator(const journey::JourneyDef& def, GeneratorOptions opts)
+    : def_(def), opts_(std::move(opts)) {
   const size_t steps = def_.steps.size();
   opts_.conversion.resize(steps > 0 ? steps - 1 : 0, 0.6);
   expect_.stopped_at.assign(steps, 0);
@@ -51,8 +52,9 @@ std::string Generator::check() const {
   const int64_t max_delay = opts_.step_delay_ms * 3 / 2 + 1;
   for (const auto& r : def_.dropoffs)
     if (max_delay >= r.for_ms)
-      return fmt::format("step delay up to {} ms is not below drop-off 'for' {} ms: expectations would be inexact",
-                         max_delay, r.for_ms);
+      return fmt::format(
+          "step delay up to {} ms is not below drop-off 'for' {} ms: expectations would be inexact",
+          max_delay, r.for_ms);
   if (max_delay * static_cast<int64_t>(def_.steps.size()) >= def_.window_ms)
     return "steps could fall outside the conversion window: expectations would be inexact";
   return {};
@@ -60,7 +62,9 @@ std::string Generator::check() const {
 
 bool Generator::next(GeneratedEvent& out) {
   // Admit the next customer whose first event is due before anything pending.
-  const auto admit_ts = [&] { return opts_.start_ms + static_cast<int64_t>(next_customer_) * opts_.arrival_ms; };
+  const auto admit_ts = [&] {
+    return opts_.start_ms + static_cast<int64_t>(next_customer_) * opts_.arrival_ms;
+  };
   if (next_customer_ < opts_.customers && (heap_.empty() || admit_ts() <= heap_.top().ts)) {
     heap_.push({admit_ts(), next_customer_, 0});
     ++next_customer_;
@@ -68,7 +72,8 @@ bool Generator::next(GeneratedEvent& out) {
   if (heap_.empty()) return false;
   const Pending p = heap_.top();
   heap_.pop();
-  if (p.step < depth(p.customer)) heap_.push({p.ts + delay(p.customer, p.step + 1), p.customer, uint16_t(p.step + 1)});
+  if (p.step < depth(p.customer))
+    heap_.push({p.ts + delay(p.customer, p.step + 1), p.customer, uint16_t(p.step + 1)});
 
   out.key = fmt::format("{}{}", opts_.id_prefix, p.customer);
   out.timestamp_ms = p.ts;
@@ -80,7 +85,12 @@ bool Generator::next(GeneratedEvent& out) {
       .field("userId", out.key)
       .field("messageId", fmt::format("m-{}-{}-{}", opts_.seed, p.customer, p.step))
       .field("timestamp", format_iso8601(p.ts));
-  w.key("properties").begin_object().field("product_id", fmt::format("p{}", p.customer % 997)).key("price").number(19.99).end_object();
+  w.key("properties")
+      .begin_object()
+      .field("product_id", fmt::format("p{}", p.customer % 997))
+      .key("price")
+      .number(19.99)
+      .end_object();
   w.key("context").begin_object().field("channel", "web").end_object();
   w.end_object();
   return true;

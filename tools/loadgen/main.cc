@@ -1,9 +1,9 @@
 // journeyd-loadgen: produces Segment-spec journeys for N customers to Kafka at a
 // target rate and/or writes them to a JSONL file, and prints how many drop-off
 // actions and alerts journeyd must emit for them.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <CLI/CLI.hpp>
 
 #include <chrono>
 #include <fstream>
@@ -44,15 +44,18 @@ int main(int argc, char** argv) {
   cli.add_option("--customers", gen.customers, "Number of customers")->capture_default_str();
   cli.add_option("--conversion", conversion, "Step-to-step conversion, e.g. 0.7,0.5,0.6 (default 0.6 each)");
   cli.add_option("--step-delay", step_delay, "Mean event-time delay between steps")->capture_default_str();
-  cli.add_option("--arrival", arrival, "Event-time spacing between customers' first events")->capture_default_str();
-  cli.add_option("--start", start, "Event time of the first event: ISO-8601, 'now', or 'auto' (the last ends now)")
+  cli.add_option("--arrival", arrival, "Event-time spacing between customers' first events")
+      ->capture_default_str();
+  cli.add_option("--start", start,
+                 "Event time of the first event: ISO-8601, 'now', or 'auto' (the last ends now)")
       ->capture_default_str();
   cli.add_option("--seed", gen.seed, "Random seed")->capture_default_str();
   cli.add_option("--id-prefix", gen.id_prefix, "Customer id prefix")->capture_default_str();
   cli.add_option("--brokers", brokers, "Kafka bootstrap servers (omit to only write --out)");
   cli.add_option("--topic", topic, "Kafka topic")->capture_default_str();
   cli.add_option("--rate", rate, "Events per second to send (0: as fast as possible)")->capture_default_str();
-  cli.add_flag("--realtime", realtime, "Send each event when the wall clock reaches its timestamp (implies --start now)");
+  cli.add_flag("--realtime", realtime,
+               "Send each event when the wall clock reaches its timestamp (implies --start now)");
   cli.add_option("--out", out_file, "Also write the events to this JSONL file ('-': stdout)");
   cli.add_flag("--keyed", keyed, "In --out, write 'key<TAB>json' lines (for kcat -K '\\t')");
   cli.add_option("--expect-file", expect_file, "Write the expected counts as JSON here");
@@ -95,16 +98,22 @@ int main(int argc, char** argv) {
 
   loadgen::Generator g(*def, gen);
   if (auto problem = g.check(); !problem.empty()) std::cerr << "loadgen: warning: " << problem << "\n";
+  if (!realtime && g.last_event_ms() > now + 3'600'000)
+    std::cerr
+        << "loadgen: warning: events reach " << format_iso8601(g.last_event_ms())
+        << ", more than 1 h ahead of now; journeyd rejects them (engine.max_future); use --start auto\n";
   const auto& ex = g.expectation();
 
   std::unique_ptr<kafka::Producer> producer;
   uint64_t failed = 0;
   if (!brokers.empty()) {
-    auto p = kafka::Producer::create(
-        {{{"bootstrap.servers", brokers}, {"linger.ms", "20"}, {"batch.num.messages", "10000"}, {"log_level", "3"}},
-         [&failed](uint64_t, std::string_view err) {
-           if (!err.empty()) ++failed;
-         }});
+    auto p = kafka::Producer::create({{{"bootstrap.servers", brokers},
+                                       {"linger.ms", "20"},
+                                       {"batch.num.messages", "10000"},
+                                       {"log_level", "3"}},
+                                      [&failed](const kafka::DeliveryReport& r) {
+                                        if (r.failure != kafka::Failure::none) ++failed;
+                                      }});
     if (!p) {
       std::cerr << "loadgen: " << p.error().message << "\n";
       return 1;
@@ -150,9 +159,10 @@ int main(int argc, char** argv) {
     ++sent;
     const int64_t tnow = monotonic_ns();
     if (!quiet && tnow - last_report >= 1'000'000'000) {
-      std::cerr << fmt::format("loadgen: {}/{} events ({:.1f}%), {:.0f} events/s\n", sent, ex.events,
-                               100.0 * static_cast<double>(sent) / static_cast<double>(ex.events),
-                               static_cast<double>(sent - last_sent) * 1e9 / static_cast<double>(tnow - last_report));
+      std::cerr << fmt::format(
+          "loadgen: {}/{} events ({:.1f}%), {:.0f} events/s\n", sent, ex.events,
+          100.0 * static_cast<double>(sent) / static_cast<double>(ex.events),
+          static_cast<double>(sent - last_sent) * 1e9 / static_cast<double>(tnow - last_report));
       last_report = tnow;
       last_sent = sent;
     }
@@ -165,7 +175,8 @@ int main(int argc, char** argv) {
   const std::string summary = fmt::format(
       "{{\"journey\":\"{}\",\"customers\":{},\"events\":{},\"expected_actions\":{},\"expected_alerts\":{},"
       "\"stopped_at\":[{}],\"sent\":{},\"failed\":{},\"seconds\":{:.2f}}}",
-      def->id, gen.customers, ex.events, ex.actions, ex.alerts, fmt::join(ex.stopped_at, ","), sent, failed, secs);
+      def->id, gen.customers, ex.events, ex.actions, ex.alerts, fmt::join(ex.stopped_at, ","), sent, failed,
+      secs);
   if (out) out->flush();
   (to_stdout ? std::cerr : std::cout) << summary << "\n";
   if (!expect_file.empty()) std::ofstream(expect_file, std::ios::trunc) << summary << "\n";

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "kafka/mock_cluster.h"
@@ -17,7 +18,7 @@ TEST(OutboxRelay, DeliversAcksAndParksWhatKafkaRefuses) {
   OutboxRelay relay({"a", "b", "d"});
   auto producer = kafka::Producer::create(
       {{{"bootstrap.servers", cluster.value()->bootstrap_servers()}, {"log_level", "3"}},
-       [&](uint64_t seq, std::string_view err) { relay.on_delivery(seq, err); }});
+       [&](const kafka::DeliveryReport& r) { relay.on_delivery(r); }});
   ASSERT_TRUE(producer) << producer.error().message;
   relay.attach(*producer.value());
 

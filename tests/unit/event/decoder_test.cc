@@ -298,3 +298,33 @@ TEST_F(DecoderTest, NeverThrowsOnAnyPrefixOrMutation) {
 
 }  // namespace
 }  // namespace journeyd::event
+
+namespace journeyd::event {
+namespace {
+
+TEST(DecoderEdges, TrailingContentAfterAnyDocumentIsParseError) {
+  Decoder d;
+  for (const char* json : {"1 2", R"("track" x)", "[1] }", "true false", "null 1"}) {
+    auto r = d.decode(json, 0);
+    ASSERT_TRUE(std::holds_alternative<Rejection>(r)) << json;
+    EXPECT_EQ(std::get<Rejection>(r).category, DlqCategory::parse_error) << json;
+  }
+  auto r = d.decode("  42  ", 0);
+  ASSERT_TRUE(std::holds_alternative<Rejection>(r));
+  EXPECT_EQ(std::get<Rejection>(r).category, DlqCategory::schema_violation);
+}
+
+TEST(DecoderEdges, NestingBeyondTheLimitIsASchemaViolationNotAParseError) {
+  Decoder d;
+  std::string deep = R"({"type":"track","event":"E","userId":"u1","properties":)";
+  for (int i = 0; i < 70; ++i) deep += R"({"a":)";
+  deep += "1";
+  for (int i = 0; i < 70; ++i) deep += "}";
+  deep += "}";
+  auto r = d.decode(deep, 0);
+  ASSERT_TRUE(std::holds_alternative<Rejection>(r));
+  EXPECT_EQ(std::get<Rejection>(r).category, DlqCategory::schema_violation) << std::get<Rejection>(r).reason;
+}
+
+}  // namespace
+}  // namespace journeyd::event

@@ -73,5 +73,13 @@ TEST(DlqRecord, HugePayloadIsTruncatedSoTheRecordFitsInAKafkaMessage) {
   EXPECT_EQ(small.find("payload_truncated"), std::string::npos);
 }
 
+TEST(DlqRecord, TruncationKeepsWholeUtf8Characters) {
+  std::string text(kMaxDlqPayloadBytes - 1, 'a');
+  text += "\xc3\xa9\xc3\xa9";  // é straddles the cut
+  const auto rec = record(text);
+  EXPECT_NE(rec.find(R"("payload":"aaa)"), std::string::npos) << "still text, not base64";
+  EXPECT_NE(rec.find("payload_truncated"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace journeyd::event

@@ -245,8 +245,10 @@ TEST(Engine, ActionRecord) {
   h.send("u1", "Product Added", kT0 + kMin);
   h.fire(kT0 + kHour);
   ASSERT_EQ(h.actions().size(), 1u);
-  const std::string id = to_hex(
-      stable_hash({"checkout", "3", "u1", "dropoff:added:30m:cart_abandon_email", std::to_string(kT0)}));
+  // Trigger: dropoff:<step>:<for>:<action type>:<hash of payload and alert severity>.
+  const std::string trigger =
+      "dropoff:added:30m:cart_abandon_email:" + to_hex(stable_hash({R"({"template":"cart-1"})", ""}));
+  const std::string id = to_hex(stable_hash({"checkout", "3", "u1", trigger, std::to_string(kT0)}));
   EXPECT_EQ(h.actions()[0],
             R"({"action_id":")" + id +
                 R"(","type":"cart_abandon_email","journey":"checkout","version":3,"customer":"u1",)"
@@ -356,6 +358,31 @@ dropoff:
   // Records start with {"action_id":"<16 hex>".
   EXPECT_NE(h.actions()[0].substr(0, 31), h.actions()[1].substr(0, 31));
   EXPECT_EQ(h.actions()[0].substr(0, 14), R"({"action_id":")");
+}
+
+}  // namespace
+}  // namespace journeyd::testing
+
+namespace journeyd::testing {
+namespace {
+
+TEST(Engine, RulesDifferingOnlyInPayloadHaveDistinctActionIds) {
+  EngineHarness h(R"(journey: checkout
+version: 1
+steps:
+  - { id: viewed, event: Product Viewed }
+  - { id: added,  event: Product Added }
+  - { id: paid,   event: Order Completed }
+window: 7d
+dropoff:
+  - { after: added, for: 30m, action: { type: email, payload: { template: a } } }
+  - { after: added, for: 30m, action: { type: email, payload: { template: b } } }
+)");
+  h.send("u1", "Product Viewed", kT0);
+  h.send("u1", "Product Added", kT0 + kMin);
+  h.fire(kT0 + 48 * kHour);
+  ASSERT_EQ(h.actions().size(), 2u);
+  EXPECT_NE(h.actions()[0].substr(0, 31), h.actions()[1].substr(0, 31));
 }
 
 }  // namespace

@@ -20,8 +20,9 @@ class KafkaTest : public ::testing::Test {
     cluster = std::move(c.value());
   }
 
-  std::unique_ptr<Producer> producer(std::function<void(uint64_t, std::string_view)> dr) {
-    auto p = Producer::create({{{"bootstrap.servers", cluster->bootstrap_servers()}, {"log_level", "3"}}, std::move(dr)});
+  std::unique_ptr<Producer> producer(std::function<void(const DeliveryReport&)> dr) {
+    auto p = Producer::create(
+        {{{"bootstrap.servers", cluster->bootstrap_servers()}, {"log_level", "3"}}, std::move(dr)});
     EXPECT_TRUE(p) << p.error().message;
     return std::move(p.value());
   }
@@ -47,8 +48,8 @@ class KafkaTest : public ::testing::Test {
     while (msgs.size() < n && std::chrono::steady_clock::now() < end) c.value()->poll_batch(msgs, 100, 100);
     std::vector<Copied> out;
     for (const auto& m : msgs)
-      out.push_back({std::string(m.key()), std::string(m.payload()), m.partition().value(), m.offset().value(),
-                     m.timestamp_ms()});
+      out.push_back({std::string(m.key()), std::string(m.payload()), m.partition().value(),
+                     m.offset().value(), m.timestamp_ms()});
     msgs.clear();
     c.value()->close();
     return out;
@@ -59,9 +60,9 @@ class KafkaTest : public ::testing::Test {
 
 TEST_F(KafkaTest, DeliveryReportsCarryTheCallersIdAndMessagesRoundTrip) {
   std::set<uint64_t> acked;
-  auto p = producer([&](uint64_t id, std::string_view err) {
-    EXPECT_TRUE(err.empty()) << err;
-    acked.insert(id);
+  auto p = producer([&](const DeliveryReport& r) {
+    EXPECT_EQ(r.failure, Failure::none) << r.error;
+    acked.insert(r.opaque);
   });
   for (uint64_t i = 0; i < 10; ++i) {
     auto st = p->produce("t", "k" + std::to_string(i % 3), "v" + std::to_string(i), 100 + i);
@@ -104,7 +105,8 @@ TEST_F(KafkaTest, AssignmentStartsAtTheOffsetsTheCallerGives) {
 }
 
 TEST_F(KafkaTest, BadPropertyIsAnErrorValue) {
-  auto p = Producer::create({{{"bootstrap.servers", cluster->bootstrap_servers()}, {"no.such.property", "1"}}, {}});
+  auto p = Producer::create(
+      {{{"bootstrap.servers", cluster->bootstrap_servers()}, {"no.such.property", "1"}}, {}});
   ASSERT_FALSE(p);
   EXPECT_NE(p.error().message.find("no.such.property"), std::string::npos);
 }

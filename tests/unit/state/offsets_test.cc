@@ -55,6 +55,24 @@ TEST_F(OffsetsTest, LaterPutOverwritesAndSurvivesReopen) {
   EXPECT_EQ(p->max_event_time, 20);
 }
 
+TEST_F(OffsetsTest, LastArrivalWallRoundTripsAndOldRecordsStillDecode) {
+  Batch b(*store_);
+  put_progress(b, "t", Partition{0}, {Offset{5}, 100, 1'795'341'600'123});
+  std::string old;  // the two-field format written before last_arrival_wall existed
+  put_svarint(old, 9);
+  put_svarint(old, 200);
+  b.put(Cf::offsets, offset_key("t", Partition{1}), old);
+  write(b);
+  auto p0 = progress("t", Partition{0});
+  ASSERT_TRUE(p0);
+  EXPECT_EQ(p0->last_arrival_wall, 1'795'341'600'123);
+  auto p1 = progress("t", Partition{1});
+  ASSERT_TRUE(p1);
+  EXPECT_EQ(p1->next_offset, Offset{9});
+  EXPECT_EQ(p1->max_event_time, 200);
+  EXPECT_EQ(p1->last_arrival_wall, -1) << "unknown: the caller uses the assignment time";
+}
+
 TEST_F(OffsetsTest, CorruptRecordIsAnError) {
   Batch b(*store_);
   b.put(Cf::offsets, offset_key("t", Partition{0}), std::string("\xff", 1));
