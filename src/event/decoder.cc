@@ -31,8 +31,18 @@ Rejection parse_error(error_code err) {
 
 // A scalar document is one token: after it only whitespace may follow. (simdjson
 // 3.0 does not check this for every scalar type.)
+bool is_json_ws(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+// simdjson's raw_json_token() includes the whitespace after the token.
+std::string_view trim_trailing_ws(std::string_view t) {
+  while (!t.empty() && is_json_ws(t.back())) t.remove_suffix(1);
+  return t;
+}
+
 bool scalar_document_is_complete(std::string_view json) {
-  auto ws = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
+  const auto ws = is_json_ws;
   size_t i = 0;
   while (i < json.size() && ws(json[i])) ++i;
   if (i < json.size() && json[i] == '"') {  // a string: find its closing quote
@@ -49,10 +59,7 @@ bool scalar_document_is_complete(std::string_view json) {
 template <class V>
 error_code validate_number(V& v) {
   if (v.get_number().error() == SUCCESS) return SUCCESS;
-  std::string_view t = v.raw_json_token();
-  while (!t.empty() && (t.back() == ' ' || t.back() == '\n' || t.back() == '\r' || t.back() == '\t'))
-    t.remove_suffix(1);
-  return is_json_number(t) ? SUCCESS : NUMBER_ERROR;
+  return is_json_number(trim_trailing_ws(v.raw_json_token())) ? SUCCESS : NUMBER_ERROR;
 }
 
 template <class V>
@@ -126,11 +133,8 @@ std::optional<Rejection> read_id(ondemand::value v, std::string_view name, std::
   ondemand::json_type t;
   if (auto err = v.type().get(t)) return parse_error(err);
   if (t != ondemand::json_type::number) return read_string(v, name, out);
-  std::string_view raw = v.raw_json_token();
+  const std::string_view raw = trim_trailing_ws(v.raw_json_token());
   if (auto err = validate_number(v)) return parse_error(err);
-  while (!raw.empty() &&
-         (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' || raw.back() == '\t'))
-    raw.remove_suffix(1);
   out.assign(raw);
   return std::nullopt;
 }

@@ -339,8 +339,13 @@ TEST(Engine, TimerOfARemovedJourneyIsDropped) {
 namespace journeyd::testing {
 namespace {
 
-TEST(Engine, TwoRulesAfterTheSameStepHaveDistinctActionIds) {
-  EngineHarness h(R"(journey: checkout
+// Two drop-off rules after the same step: whatever tells them apart (delay,
+// action type, payload) must make their action ids differ.
+class DistinctRules : public ::testing::TestWithParam<std::pair<const char*, const char*>> {};
+
+TEST_P(DistinctRules, NeverShareAnActionId) {
+  const auto [rule_a, rule_b] = GetParam();
+  EngineHarness h(std::string(R"(journey: checkout
 version: 1
 steps:
   - { id: viewed, event: Product Viewed }
@@ -348,42 +353,24 @@ steps:
   - { id: paid,   event: Order Completed }
 window: 7d
 dropoff:
-  - { after: added, for: 30m, action: { type: cart_abandon_email } }
-  - { after: added, for: 24h, action: { type: cart_abandon_sms } }
-)");
+  - )") + rule_a + "\n  - " +
+                  rule_b + "\n");
   h.send("u1", "Product Viewed", kT0);
   h.send("u1", "Product Added", kT0 + kMin);
   h.fire(kT0 + 48 * kHour);
   ASSERT_EQ(h.actions().size(), 2u);
   // Records start with {"action_id":"<16 hex>".
-  EXPECT_NE(h.actions()[0].substr(0, 31), h.actions()[1].substr(0, 31));
   EXPECT_EQ(h.actions()[0].substr(0, 14), R"({"action_id":")");
-}
-
-}  // namespace
-}  // namespace journeyd::testing
-
-namespace journeyd::testing {
-namespace {
-
-TEST(Engine, RulesDifferingOnlyInPayloadHaveDistinctActionIds) {
-  EngineHarness h(R"(journey: checkout
-version: 1
-steps:
-  - { id: viewed, event: Product Viewed }
-  - { id: added,  event: Product Added }
-  - { id: paid,   event: Order Completed }
-window: 7d
-dropoff:
-  - { after: added, for: 30m, action: { type: email, payload: { template: a } } }
-  - { after: added, for: 30m, action: { type: email, payload: { template: b } } }
-)");
-  h.send("u1", "Product Viewed", kT0);
-  h.send("u1", "Product Added", kT0 + kMin);
-  h.fire(kT0 + 48 * kHour);
-  ASSERT_EQ(h.actions().size(), 2u);
   EXPECT_NE(h.actions()[0].substr(0, 31), h.actions()[1].substr(0, 31));
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    Engine, DistinctRules,
+    ::testing::Values(std::pair{"{ after: added, for: 30m, action: { type: cart_abandon_email } }",
+                                "{ after: added, for: 24h, action: { type: cart_abandon_sms } }"},
+                      std::pair{
+                          "{ after: added, for: 30m, action: { type: email, payload: { template: a } } }",
+                          "{ after: added, for: 30m, action: { type: email, payload: { template: b } } }"}));
 
 }  // namespace
 }  // namespace journeyd::testing
