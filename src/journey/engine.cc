@@ -93,7 +93,7 @@ Result<Engine::Customer*> Engine::load(Partition p, std::string_view customer, c
 }
 
 // Invariant used here: whenever an instance is written, its customer record is
-// written too (finish() writes the record of every dirty customer), so a
+// written too (a customer's first event always moves last_seen), so a
 // customer without a record has no instances and they need not be looked up.
 Result<void> Engine::prefetch(std::span<const EventRef> events) {
   std::vector<std::string> ckeys;
@@ -152,7 +152,10 @@ Result<std::optional<event::Rejection>> Engine::on_event(Partition p, const even
   ++stats_.events;
   if (!c.dirty) dirty_.push_back(&c);
   c.dirty = true;
-  c.record.last_seen = std::max(c.record.last_seen, ts);
+  if (ts > c.record.last_seen) {
+    c.record.last_seen = ts;
+    c.record_dirty = true;
+  }
   if (auto it = by_event_.find(tp.event); it != by_event_.end()) {
     for (auto [j, s] : it->second) {
       Instance& in = c.instances[j];
@@ -301,7 +304,9 @@ void Engine::finish() {
     // Recover partition and customer id from the cache key: p(4) | len(2) | id.
     const Partition p{static_cast<int32_t>(state::get_be32(key, 0))};
     const std::string_view customer = std::string_view(key).substr(6);
-    batch_->put(state::Cf::customers, key, encode_customer(c->record));
+    // A timer firing changes only the instance; its record was written with the event.
+    if (c->record_dirty) batch_->put(state::Cf::customers, key, encode_customer(c->record));
+    c->record_dirty = false;
     for (size_t j = 0; j < defs_.size(); ++j) {
       if (!c->instance_dirty[j]) continue;
       batch_->put(state::Cf::instances, state::instance_key(p, customer, defs_[j].id),

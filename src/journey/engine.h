@@ -86,7 +86,8 @@ class Engine {
     CustomerRecord record;
     std::vector<Instance> instances;  // index = journey index
     std::vector<bool> instance_dirty;
-    bool dirty = false;
+    bool record_dirty = false;  // the customer record changed (last_seen moved)
+    bool dirty = false;         // listed in dirty_ (record or some instance changed)
     uint64_t last_batch = 0;
     std::list<std::string>::iterator lru;
   };
