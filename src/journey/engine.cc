@@ -255,8 +255,9 @@ void Engine::emit_dropoff(std::string_view customer, size_t j, size_t r, const L
   const auto& step = def.steps[rule.after_step].id;
   const auto& next_step = def.steps[rule.after_step + 1].id;
   // The rule's identity (step, delay, what it emits and with which payload) is
-  // part of the id: two different rules never share one, and reordering rules
-  // changes nothing.
+  // part of the id, so two different rules never share one and the id does not
+  // depend on the rule's position. (Pending timers do name their rule by
+  // position: changing a definition in place needs the versioning of issue 3.)
   const std::string trigger = fmt::format("dropoff:{}:{}:{}:{}", step, format_duration(rule.for_ms),
                                           rule.action ? rule.action->type : "",
                                           to_hex(stable_hash({rule.action ? rule.action->payload_json : "",
