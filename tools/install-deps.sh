@@ -13,6 +13,7 @@ PACKAGES=(
   libspdlog-dev libfmt-dev
   libcli11-dev          # command lines
   libxxhash-dev         # deterministic action ids
+  libhowardhinnant-date-dev tzdata  # quiet hours: IANA zones from /usr/share/zoneinfo
   libgtest-dev libgmock-dev libbenchmark-dev
   libvalijson-dev nlohmann-json3-dev  # JSON Schema checks of schemas/ in the tests
   kcat jq               # e2e tests and the demo

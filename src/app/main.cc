@@ -3,6 +3,9 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <iostream>
 
 #include "app/embedded_kafka.h"
@@ -46,9 +49,10 @@ int main(int argc, char** argv) {
     std::cerr << "journeyd: refusing to start: invalid journey definitions in " << cfg.streams_dir << "\n";
     return 2;
   }
-  spdlog::info("loaded {} journey(s) from {}", defs.journeys.size(), cfg.streams_dir);
+  spdlog::info("loaded {} definition(s) from {}", defs.definitions.size(), cfg.streams_dir);
 
   const auto& stop = app::install_stop_signals();
+  auto& reload = app::install_reload_signal();
   std::unique_ptr<kafka::MockCluster> cluster;
   if (embedded) {
     auto c = app::start_embedded_kafka(cfg, {static_cast<int>(cfg.embedded_brokers),
@@ -66,14 +70,19 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  auto pipeline = app::Pipeline::create(cfg, std::move(defs.journeys), SystemClock::instance());
+  auto pipeline = app::Pipeline::create(cfg, std::move(defs.definitions), SystemClock::instance());
   if (!pipeline) {
     spdlog::error("start-up failed: {}", pipeline.error().message);
     return 1;
   }
+  // `journeyctl reload` finds the process here (SIGHUP).
+  const auto pid_file = cfg.state_dir + "/journeyd.pid";
+  if (auto w = app::write_file_atomically(pid_file, std::to_string(getpid()) + "\n"); !w)
+    spdlog::warn("cannot write {}: {}", pid_file, w.error().message);
   spdlog::info("consuming {} from {} as group {}; state in {}", cfg.topic_touchpoints, cfg.kafka_brokers,
                cfg.kafka_group_id, cfg.state_dir);
-  auto r = pipeline.value()->run(stop);
+  auto r = pipeline.value()->run(stop, &reload);
+  std::remove(pid_file.c_str());
   if (!r) {
     spdlog::error("stopped on error: {}", r.error().message);
     return 1;

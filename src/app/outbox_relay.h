@@ -25,8 +25,8 @@ namespace journeyd::app {
 
 class OutboxRelay {
  public:
-  // topics indexed by state::Sink (actions, alerts, dlq).
-  explicit OutboxRelay(std::array<std::string, 3> topics) : topics_(std::move(topics)) {}
+  // topics indexed by state::Sink (actions, alerts, dlq, suppressed).
+  explicit OutboxRelay(std::array<std::string, state::kSinkCount> topics) : topics_(std::move(topics)) {}
   void attach(kafka::Producer& producer) { producer_ = &producer; }
 
   void send(std::vector<state::OutboxRecord> records);
@@ -45,7 +45,7 @@ class OutboxRelay {
   size_t parked() const { return parked_.size(); }
 
  private:
-  std::array<std::string, 3> topics_;
+  std::array<std::string, state::kSinkCount> topics_;
   kafka::Producer* producer_ = nullptr;
   std::deque<state::OutboxRecord> queue_;
   std::unordered_map<uint64_t, state::OutboxRecord> in_flight_;

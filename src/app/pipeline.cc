@@ -14,6 +14,7 @@
 #include "event/decoder.h"
 #include "event/dlq.h"
 #include "journey/engine.h"
+#include "journey/loader.h"
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
 #include "state/offsets.h"
@@ -25,7 +26,7 @@ namespace {
 
 struct PartitionClock {
   state::PartitionProgress progress;  // persisted with every batch that touches the partition
-  int64_t watermark = kNoTime;
+  int64_t clock = kNoTime;            // event time: max event time, plus idle wall time once caught up
   // The broker's high watermark when the partition was (re)assigned, asked for
   // once: librdkafka's cached value may predate the assignment (-1: not yet known).
   int64_t hi_at_assign = -1;
@@ -79,6 +80,7 @@ struct Pipeline::Impl {
         starts[p.value()] = pc.progress.next_offset.value();
       }
       partitions[p.value()] = pc;
+      engine->assign(std::span(&p, 1));
       spdlog::info("partition {}: resuming at offset {}", p.value(),
                    prog.value() ? std::to_string(pc.progress.next_offset.value()) : "beginning");
     }
@@ -90,9 +92,11 @@ struct Pipeline::Impl {
     engine->forget_partitions(ps);
   }
 
-  int64_t watermark(Partition p, PartitionClock& pc, int64_t now) {
+  // The partition's event-time clock; each definition's timers fire once it
+  // passes their deadline plus the definition's grace.
+  int64_t event_clock(Partition p, PartitionClock& pc, int64_t now) {
     if (pc.progress.max_event_time == kNoTime) return kNoTime;
-    int64_t wm = pc.progress.max_event_time - cfg.engine_grace_ms;
+    int64_t wm = pc.progress.max_event_time;
     // Hybrid clock: once the partition is caught up, event time also advances
     // with the wall time elapsed since its last message (persisted, so a
     // restart counts the downtime), so timers fire on idle partitions while a
@@ -106,8 +110,25 @@ struct Pipeline::Impl {
     const int64_t hi = std::max(consumer->high_watermark(p), pc.hi_at_assign);
     const int64_t pos = std::max(pc.progress.next_offset.value(), consumer->position(p));
     if (pc.hi_at_assign >= 0 && pos >= hi) wm += std::max<int64_t>(0, now - pc.progress.last_arrival_wall);
-    pc.watermark = std::max(pc.watermark, wm);
-    return pc.watermark;
+    pc.clock = std::max(pc.clock, wm);
+    return pc.clock;
+  }
+
+  // SIGHUP: load streams.dir again; a bad folder or an unbumped change keeps the running definitions.
+  void reload_definitions() {
+    auto loaded = journey::load_path(cfg.streams_dir);
+    if (!loaded.ok()) {
+      for (const auto& e : loaded.errors) spdlog::error("reload: {}", e);
+      spdlog::error("reload refused: {} problem(s) in {}; the running definitions stay", loaded.errors.size(),
+                    cfg.streams_dir);
+      return;
+    }
+    const size_t n = loaded.definitions.size();
+    if (auto r = engine->reload(std::move(loaded.definitions)); !r) {
+      spdlog::error("reload refused: {}", r.error().message);
+      return;
+    }
+    spdlog::info("reloaded {} definition(s) from {}", n, cfg.streams_dir);
   }
 
   Result<void> process(std::vector<kafka::Message>& msgs) {
@@ -161,8 +182,8 @@ struct Pipeline::Impl {
     }
 
     for (auto& [p, pc] : partitions) {
-      const int64_t wm = watermark(Partition{p}, pc, now);
-      auto fired = engine->fire_timers(Partition{p}, wm);
+      const int64_t clock = event_clock(Partition{p}, pc, now);
+      auto fired = engine->fire_timers(Partition{p}, clock);
       if (!fired) return fired.error();
       if (pc.touched) {
         state::put_progress(batch, cfg.topic_touchpoints, Partition{p}, pc.progress);
@@ -203,7 +224,7 @@ const Histogram& Pipeline::commit_latency_us() const {
 }
 
 Result<std::unique_ptr<Pipeline>> Pipeline::create(const config::Config& cfg,
-                                                   std::vector<journey::JourneyDef> journeys, Clock& clock) {
+                                                   std::vector<journey::Definition> defs, Clock& clock) {
   auto impl = std::make_unique<Impl>(cfg);
   impl->clock = &clock;
   auto store = state::Store::open({cfg.state_dir, static_cast<size_t>(cfg.state_block_cache_mb) << 20,
@@ -213,14 +234,16 @@ Result<std::unique_ptr<Pipeline>> Pipeline::create(const config::Config& cfg,
   auto outbox = state::Outbox::open(*impl->store);
   if (!outbox) return outbox.error();
   impl->outbox.emplace(std::move(outbox.value()));
-  impl->engine = std::make_unique<journey::Engine>(
-      std::move(journeys),
+  auto engine = journey::Engine::create(
+      std::move(defs),
       journey::EngineOptions{cfg.engine_grace_ms, static_cast<size_t>(cfg.state_cache_customers),
-                             static_cast<size_t>(cfg.engine_timers_per_batch)},
+                             static_cast<size_t>(cfg.engine_timers_per_batch), cfg.engine_dedup_horizon_ms},
       *impl->store, *impl->outbox);
+  if (!engine) return engine.error();
+  impl->engine = std::move(engine.value());
 
-  impl->relay = std::make_unique<OutboxRelay>(
-      std::array<std::string, 3>{cfg.topic_actions, cfg.topic_alerts, cfg.topic_dlq});
+  impl->relay = std::make_unique<OutboxRelay>(std::array<std::string, state::kSinkCount>{
+      cfg.topic_actions, cfg.topic_alerts, cfg.topic_dlq, cfg.topic_suppressed});
   auto* relay = impl->relay.get();
   auto producer = kafka::Producer::create(
       {producer_properties(cfg), [relay](const kafka::DeliveryReport& r) { relay->on_delivery(r); }});
@@ -238,7 +261,11 @@ Result<std::unique_ptr<Pipeline>> Pipeline::create(const config::Config& cfg,
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
 }
 
-Result<void> Pipeline::run(const std::atomic<bool>& stop) {
+Result<void> Pipeline::reload(std::vector<journey::Definition> defs) {
+  return impl_->engine->reload(std::move(defs));
+}
+
+Result<void> Pipeline::run(const std::atomic<bool>& stop, std::atomic<bool>* reload) {
   auto& d = *impl_;
   pthread_setname_np(pthread_self(), "jd:pipeline");  // visible in top -H, perf, gdb
   // Whatever the outbox still holds was committed but maybe never delivered: resend.
@@ -258,6 +285,7 @@ Result<void> Pipeline::run(const std::atomic<bool>& stop) {
     if (d.has_fatal) return d.fatal;
     d.producer->poll(0);
     if (auto r = d.process(msgs); !r) return r.error();
+    if (reload && reload->exchange(false)) d.reload_definitions();
 
     const int64_t now = d.clock->now_ms();
     if (now - last_commit >= 1000) {

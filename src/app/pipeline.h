@@ -35,11 +35,15 @@ struct PipelineStats {
 class Pipeline {
  public:
   [[nodiscard]] static Result<std::unique_ptr<Pipeline>> create(const config::Config& cfg,
-                                                                std::vector<journey::JourneyDef> journeys,
+                                                                std::vector<journey::Definition> defs,
                                                                 Clock& clock);
   ~Pipeline();
 
-  [[nodiscard]] Result<void> run(const std::atomic<bool>& stop);
+  // Runs until `stop` is set. When `reload` is set (SIGHUP), the definitions in
+  // streams.dir are loaded again between two batches and applied if valid.
+  [[nodiscard]] Result<void> run(const std::atomic<bool>& stop, std::atomic<bool>* reload = nullptr);
+  // Applies new definitions between batches (run() thread only, or before run()).
+  [[nodiscard]] Result<void> reload(std::vector<journey::Definition> defs);
   const PipelineStats& stats() const;
   // Kafka-message-timestamp → batch-committed latency in µs (run() thread only,
   // read after run() returns).

@@ -1,6 +1,8 @@
 // journeyctl: developer and operator commands.
 //   kafka-dev   run a standalone mock Kafka cluster until SIGTERM
-//   validate    check journey definitions (file:line:col: message)
+//   validate    check definitions: journeys, triggers, SLAs, churn (file:line:col: message)
+//   backtest    run the engine over a history file (backtest_cmd.cc)
+//   reload      make a running journeyd load streams/ again (reload_cmd.cc)
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
@@ -9,6 +11,7 @@
 
 #include "app/embedded_kafka.h"
 #include "app/signals.h"
+#include "cli/commands.h"
 #include "common/log.h"
 #include "journey/loader.h"
 #include "kafka/mock_cluster.h"
@@ -42,18 +45,18 @@ int kafka_dev(int brokers, int partitions, const std::vector<std::string>& topic
 }
 
 int validate(const std::vector<std::string>& paths) {
-  size_t journeys = 0, errors = 0;
+  size_t definitions = 0, errors = 0;
   for (const auto& p : paths) {
     auto r = journey::load_path(p);
     for (const auto& e : r.errors) std::cout << e << "\n";
-    journeys += r.journeys.size();
+    definitions += r.definitions.size();
     errors += r.errors.size();
   }
   if (errors) {
     std::cout << errors << " problem(s)\n";
     return 1;
   }
-  std::cout << "ok: " << journeys << " journey(s)\n";
+  std::cout << "ok: " << definitions << " definition(s)\n";
   return 0;
 }
 
@@ -67,18 +70,43 @@ int main(int argc, char** argv) {
   auto* dev =
       cli.add_subcommand("kafka-dev", "Run a standalone Kafka (librdkafka mock cluster) until SIGTERM");
   int brokers = 3, partitions = 6;
-  std::vector<std::string> topics = {"touchpoints", "touchpoints.dlq", "journey.actions", "journey.alerts"};
+  std::vector<std::string> topics = {"touchpoints", "touchpoints.dlq", "journey.actions", "journey.alerts",
+                                     "journey.actions.suppressed"};
   std::string bootstrap_file;
   dev->add_option("--brokers", brokers, "Number of brokers")->check(CLI::Range(1, 16));
   dev->add_option("--partitions", partitions, "Partitions per topic")->check(CLI::Range(1, 1024));
   dev->add_option("--topic", topics, "Topics to create (repeatable)")->capture_default_str();
   dev->add_option("--bootstrap-file", bootstrap_file, "Write the bootstrap servers to this file");
 
-  auto* val = cli.add_subcommand("validate", "Validate journey definitions; exits non-zero on any problem");
+  auto* val =
+      cli.add_subcommand("validate", "Validate definitions (streams/*.yaml); exits non-zero on any problem");
   std::vector<std::string> paths;
   val->add_option("paths", paths, "Files or folders")->required();
 
+  auto* bt =
+      cli.add_subcommand("backtest",
+                         "Run the engine over a history file (JSONL) without Kafka; print the records it "
+                         "would emit (stdout) and a funnel table per journey (stderr)");
+  cli::BacktestArgs bta;
+  bt->add_option("--streams", bta.streams, "Definitions: a file or a folder")->required();
+  bt->add_option("--events", bta.events, "History: one Segment event per line")->required();
+  bt->add_option("--until", bta.until,
+                 "Clock at the end: end (last event), drain (every timer) or an ISO time")
+      ->capture_default_str();
+  bt->add_option("--grace", bta.grace, "engine.grace")->capture_default_str();
+  bt->add_option("--dedup-horizon", bta.dedup_horizon, "engine.dedup_horizon")->capture_default_str();
+  bt->add_option("--out", bta.out, "Write the records to this file instead of stdout");
+  bt->add_flag("-q,--quiet", bta.quiet, "Do not print the records, only the summary and funnels");
+
+  auto* rl = cli.add_subcommand("reload", "Validate streams/ and make the running journeyd load it (SIGHUP)");
+  cli::ReloadArgs rla;
+  rl->add_option("--state-dir", rla.state_dir, "journeyd's state.dir (holds journeyd.pid)")
+      ->capture_default_str();
+  rl->add_option("--streams", rla.streams, "Validate this folder first; do nothing if it is invalid");
+
   CLI11_PARSE(cli, argc, argv);
+  if (*bt) return cli::backtest(bta);
+  if (*rl) return cli::reload(rla);
   if (*dev) return kafka_dev(brokers, partitions, topics, bootstrap_file);
   if (*val) return validate(paths);
   return 0;

@@ -21,6 +21,7 @@ struct Config {
   std::string topic_dlq;
   std::string topic_actions;
   std::string topic_alerts;
+  std::string topic_suppressed;
   // librdkafka properties passed through unchanged ("kafka.common.*",
   // "kafka.consumer.*", "kafka.producer.*"); e.g. security.protocol, sasl.*.
   std::map<std::string, std::string> kafka_common;
@@ -42,6 +43,7 @@ struct Config {
   int64_t engine_max_event_bytes = 0;
   int64_t engine_max_future_ms = 0;
   int64_t engine_timers_per_batch = 0;
+  int64_t engine_dedup_horizon_ms = 0;
   // Logging
   std::string log_level;
 };

@@ -21,6 +21,9 @@ const std::vector<Setting>& setting_table() {
       {{"kafka.topic.actions", K::string, "journey.actions", 0, 0, "Topic of workflow actions."},
        &Config::topic_actions},
       {{"kafka.topic.alerts", K::string, "journey.alerts", 0, 0, "Topic of alerts."}, &Config::topic_alerts},
+      {{"kafka.topic.suppressed", K::string, "journey.actions.suppressed", 0, 0,
+        "Topic of actions suppressed by a holdout or a cap (for holdout analysis)."},
+       &Config::topic_suppressed},
       {{"embedded_kafka.brokers", K::integer, "3", 1, 16, "Brokers of the embedded mock cluster."},
        &Config::embedded_brokers},
       {{"embedded_kafka.partitions", K::integer, "6", 1, 1024,
@@ -61,6 +64,10 @@ const std::vector<Setting>& setting_table() {
       {{"engine.timers_per_batch", K::integer, "10000", 1, 10'000'000,
         "Most due timers fired per partition per batch (the rest fire in the next batches)."},
        &Config::engine_timers_per_batch},
+      {{"engine.dedup_horizon", K::duration, "24h", 0, 30 * 86'400'000LL,
+        "Events whose messageId was seen on the same partition within this event-time horizon are dropped as "
+        "duplicates. 0 turns deduplication off. Storage: the ids of up to two horizons."},
+       &Config::engine_dedup_horizon_ms},
       {{"log.level", K::string, "info", 0, 0, "One of trace, debug, info, warn, error."}, &Config::log_level},
   };
   return table;

@@ -3,6 +3,10 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstring>
 #include <string>
 
 #include "common/json_writer.h"
@@ -110,6 +114,113 @@ error_code validate(ondemand::value v, int depth = 0) {
   return INCORRECT_TYPE;
 }
 
+// Limits on what collect() records into Touchpoint::fields. Whatever is not
+// recorded is still validated.
+constexpr size_t kMaxFields = 64;   // per event
+constexpr int kMaxFieldLevels = 4;  // path segments below properties/context/traits
+constexpr size_t kMaxFieldStringBytes = 1024;
+constexpr size_t kMaxFieldPathBytes = 512;  // no `where` condition names a longer path
+
+// The dotted path of the value being visited, in a buffer reused for every
+// event: appending a key is a memcpy, going back up is setting the length.
+class FieldPath {
+ public:
+  explicit FieldPath(std::string& buffer) : buf_(buffer) {
+    if (buf_.size() < kMaxFieldPathBytes) buf_.resize(kMaxFieldPathBytes);
+  }
+  std::string_view view() const { return {buf_.data(), len_}; }
+  size_t size() const { return len_; }
+  // Appends `sep` (unless 0) and `s`; false (and unchanged) when the path would be too long.
+  bool push(char sep, std::string_view s) {
+    const size_t n = len_ + (sep != 0) + s.size();
+    if (n > kMaxFieldPathBytes) return false;
+    if (sep != 0) buf_[len_++] = sep;
+    std::memcpy(buf_.data() + len_, s.data(), s.size());
+    len_ = n;
+    return true;
+  }
+  void truncate(size_t len) { len_ = len; }
+
+ private:
+  std::string& buf_;  // kMaxFieldPathBytes long; only [0, len_) is the path
+  size_t len_ = 0;
+};
+
+// Where collect() records.
+struct FieldSink {
+  Fields& fields;
+  FieldPath path;
+};
+
+// A number simdjson does not represent (a 30-digit id) is still valid JSON: it
+// is recorded as the nearest double; one beyond double's range (1e400) is not recorded.
+error_code collect_number(ondemand::value v, FieldSink& sink) {
+  ondemand::number n;
+  if (v.get_number().get(n) == SUCCESS) {
+    sink.fields.add_number(sink.path.view(), n.as_double());
+    return SUCCESS;
+  }
+  const std::string_view raw = trim_trailing_ws(v.raw_json_token());
+  if (!is_json_number(raw)) return NUMBER_ERROR;
+  double d = 0;
+  const auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), d);
+  if (ec == std::errc() && end == raw.data() + raw.size() && std::isfinite(d))
+    sink.fields.add_number(sink.path.view(), d);
+  return SUCCESS;
+}
+
+// validate() that also records the scalar leaves below one of the top-level
+// objects properties/context/traits into sink.fields under their dotted path.
+// `v` is the value at sink.path; `depth` counts JSON nesting as validate() does,
+// `level` the path segments below the top-level object (0: the object itself).
+// Arrays, and anything beyond the limits above, are validated but not recorded.
+error_code collect(ondemand::value v, int depth, int level, FieldSink& sink) {
+  if (depth > kMaxDepth) return DEPTH_ERROR;
+  if (sink.fields.size() >= kMaxFields) return validate(v, depth);
+  ondemand::json_type t;
+  if (auto err = v.type().get(t)) return err;
+  if (t == ondemand::json_type::object) {
+    if (level == kMaxFieldLevels) return validate(v, depth);  // its members would be too deep
+    ondemand::object o;
+    if (auto err = v.get_object().get(o)) return err;
+    for (auto f : o) {
+      std::string_view k;
+      if (auto err = f.unescaped_key().get(k)) return err;
+      ondemand::value fv;
+      if (auto err = f.value().get(fv)) return err;
+      const size_t len = sink.path.size();
+      const error_code err =
+          sink.path.push('.', k) ? collect(fv, depth + 1, level + 1, sink) : validate(fv, depth + 1);
+      sink.path.truncate(len);
+      if (err) return err;
+    }
+    return SUCCESS;
+  }
+  if (level == 0 || t == ondemand::json_type::array) return validate(v, depth);
+  switch (t) {
+    case ondemand::json_type::number:
+      return collect_number(v, sink);
+    case ondemand::json_type::string: {
+      std::string_view s;
+      if (auto err = v.get_string().get(s)) return err;
+      if (s.size() <= kMaxFieldStringBytes) sink.fields.add_string(sink.path.view(), s);
+      return SUCCESS;
+    }
+    case ondemand::json_type::boolean: {
+      bool b = false;
+      if (auto err = v.get_bool().get(b)) return err;
+      sink.fields.add_bool(sink.path.view(), b);
+      return SUCCESS;
+    }
+    case ondemand::json_type::null:
+      if (auto err = validate_null(v)) return err;
+      sink.fields.add_null(sink.path.view());
+      return SUCCESS;
+    default:
+      return INCORRECT_TYPE;
+  }
+}
+
 // Reads an optional string field into out (null leaves it empty).
 std::optional<Rejection> read_string(ondemand::value v, std::string_view name, std::string& out) {
   ondemand::json_type t;
@@ -189,6 +300,7 @@ struct Decoder::Impl {
   DecoderOptions opts;
   ondemand::parser parser;
   std::string buffer;  // input copy with SIMDJSON_PADDING spare bytes
+  std::string path;    // FieldPath's buffer
 };
 
 Decoder::Decoder(DecoderOptions opts) : impl_(std::make_unique<Impl>()) {
@@ -257,12 +369,22 @@ Decoded Decoder::decode(std::string_view json, int64_t fallback_time_ms) {
       rejected = read_id(v, "userId", tp.user_id);
     } else if (key == "anonymousId") {
       rejected = read_string(v, "anonymousId", tp.anonymous_id);
+    } else if (key == "previousId") {
+      rejected = read_string(v, "previousId", tp.previous_id);
     } else if (key == "messageId") {
       rejected = read_string(v, "messageId", tp.message_id);
     } else if (key == "timestamp") {
       rejected = read_string(v, "timestamp", timestamp);
     } else if (key == "receivedAt") {
       rejected = read_string(v, "receivedAt", received_at);
+    } else if (key == "properties" || key == "context" || key == "traits") {
+      // One allocation each for the whole event, sized from it: the recorded text
+      // (paths and values) is rarely longer than the event, fields take >= ~40 bytes of JSON.
+      if (tp.fields.size() == 0)
+        tp.fields.reserve(std::clamp<size_t>(json.size() / 40, 4, kMaxFields), json.size());
+      FieldSink sink{tp.fields, FieldPath(impl_->path)};
+      sink.path.push(0, key);
+      if (auto err = collect(v, 0, 0, sink); err) rejected = parse_error(err);
     } else if (auto err = validate(v); err) {
       rejected = parse_error(err);
     }
@@ -280,6 +402,11 @@ Decoded Decoder::decode(std::string_view json, int64_t fallback_time_ms) {
     return Rejection{DlqCategory::missing_identity, "userId or anonymousId is required"};
   if (tp.user_id.size() > kMaxIdBytes || tp.anonymous_id.size() > kMaxIdBytes)
     return schema(fmt::format("userId/anonymousId longer than {} bytes", kMaxIdBytes));
+  if (tp.previous_id.size() > kMaxIdBytes)
+    return schema(fmt::format("previousId longer than {} bytes", kMaxIdBytes));
+  // An alias links previousId to userId: with a userId, previousId is the other half of the identity.
+  if (tp.type == EventType::alias && !tp.user_id.empty() && tp.previous_id.empty())
+    return schema("previousId is required for type alias");
 
   switch (tp.type) {
     case EventType::track:

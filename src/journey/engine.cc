@@ -1,79 +1,156 @@
+// Engine: the customer cache, loading, identity links, dedup and the timer
+// scan. The rules of each definition kind are in engine_rules.cc; the delivery
+// policy and records in emit.cc.
 #include "journey/engine.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <unordered_set>
 
-#include "common/hash.h"
-#include "common/json_writer.h"
 #include "common/time_format.h"
-#include "state/keys.h"
+#include "journey/condition.h"
+#include "journey/engine_detail.h"
 
 namespace journeyd::journey {
 namespace {
 
-std::string timer_value(int64_t at) {
+constexpr size_t kMaxLinksCached = 100'000;
+
+std::string encode_link(std::string_view user, Partition p) {
   std::string v;
-  state::put_svarint(v, at);
+  state::put_be32(v, static_cast<uint32_t>(p.value()));
+  v.append(user);
   return v;
+}
+
+bool is_touch(const event::Touchpoint& tp) {
+  return tp.type == event::EventType::track || tp.type == event::EventType::page ||
+         tp.type == event::EventType::screen;
 }
 
 }  // namespace
 
-Engine::Engine(std::vector<JourneyDef> defs, EngineOptions opts, state::Store& store, state::Outbox& outbox)
-    : defs_(std::move(defs)), opts_(opts), store_(store), outbox_(outbox) {
-  for (size_t j = 0; j < defs_.size(); ++j) {
-    journey_index_[defs_[j].id] = j;
-    for (size_t s = defs_[j].steps.size(); s-- > 0;) by_event_[defs_[j].steps[s].event].emplace_back(j, s);
-  }
-}
+Engine::Engine(EngineOptions opts, state::Store& store, state::Outbox& outbox)
+    : opts_(opts), store_(store), outbox_(outbox), registry_(store) {}
 
 Engine::~Engine() = default;
+
+Result<std::unique_ptr<Engine>> Engine::create(std::vector<Definition> defs, EngineOptions opts,
+                                               state::Store& store, state::Outbox& outbox) {
+  std::unique_ptr<Engine> e(new Engine(opts, store, outbox));
+  if (auto r = e->reload(std::move(defs)); !r) return r.error();
+  return e;
+}
+
+Result<void> Engine::reload(std::vector<Definition> defs) {
+  if (auto r = registry_.update(std::move(defs)); !r) return r;
+  // Slots may have moved: drop the decoded cache (it holds nothing unwritten between batches).
+  cache_.clear();
+  lru_.clear();
+  dirty_.clear();
+  rebuild_index();
+  return outcome::success();
+}
+
+void Engine::rebuild_index() {
+  by_event_.clear();
+  every_event_.clear();
+  std::vector<FunnelCounts> funnels(registry_.size());
+  for (size_t s = 0; s < registry_.size(); ++s) {
+    bool every = false;
+    auto add = [&](const std::string& ev) {
+      auto& v = by_event_[ev];
+      if (v.empty() || v.back() != s) v.push_back(s);
+    };
+    for (const Definition* d : registry_.versions_of(s)) {
+      if (const auto* j = d->journey()) {
+        for (const auto& st : j->steps) add(st.match.event);
+        for (const auto& x : j->exits) add(x.event);
+        every |= j->order == OrderMode::strict_order;  // any other event stops the funnel
+      } else if (const auto* t = d->trigger()) {
+        add(t->match.event);
+      } else if (const auto* sla = d->sla()) {
+        add(sla->start.event);
+        add(sla->stop.event);
+      } else if (d->churn()) {
+        every = true;  // every event is activity
+      }
+    }
+    if (every) every_event_.push_back(s);
+    const auto& cur = registry_.current(s);
+    funnels[s].definition = cur.id;
+    if (const auto* j = cur.journey()) {
+      for (const auto& st : j->steps) funnels[s].steps.push_back(st.id);
+      funnels[s].reached.assign(j->steps.size(), 0);
+      // Keep the counts of a definition that survived the reload.
+      for (const auto& old : funnels_)
+        if (old.definition == cur.id && old.steps == funnels[s].steps) funnels[s].reached = old.reached;
+    }
+  }
+  // A slot may be listed both by name and in every_event_: apply() runs once per slot per event.
+  for (auto& [ev, slots] : by_event_)
+    slots.erase(std::remove_if(slots.begin(), slots.end(),
+                               [&](size_t s) {
+                                 return std::find(every_event_.begin(), every_event_.end(), s) !=
+                                        every_event_.end();
+                               }),
+                slots.end());
+  funnels_ = std::move(funnels);
+  max_grace_ = registry_.max_grace(opts_.grace_ms);
+}
+
+std::vector<FunnelCounts> Engine::funnels() const {
+  std::vector<FunnelCounts> out;
+  for (const auto& f : funnels_)
+    if (!f.steps.empty()) out.push_back(f);
+  return out;
+}
+
+void Engine::assign(std::span<const Partition> ps) {
+  for (auto p : ps)
+    if (std::find(assigned_.begin(), assigned_.end(), p) == assigned_.end()) assigned_.push_back(p);
+}
 
 void Engine::begin(state::Batch& batch) {
   batch_ = &batch;
   scheduled_min_.clear();
-  ++batch_no_;
+  dedup_.clear();
 }
 
 Engine::Customer* Engine::cached(const std::string& key) {
   auto it = cache_.find(key);
   if (it == cache_.end()) return nullptr;
   lru_.splice(lru_.begin(), lru_, it->second.lru);
-  it->second.last_batch = batch_no_;
   return &it->second;
 }
 
-Engine::Customer& Engine::insert(const std::string& key, std::optional<std::string_view> rec,
-                                 std::span<const std::optional<std::string>> instances) {
+Engine::Customer& Engine::insert(const std::string& key, Partition p, std::string_view id,
+                                 std::optional<std::string_view> rec,
+                                 std::span<const std::optional<std::string>> states) {
   lru_.push_front(key);
   auto [it, fresh] = cache_.try_emplace(key);
   Customer& c = it->second;
   c.lru = lru_.begin();
-  c.last_batch = batch_no_;
+  c.partition = p;
+  c.id.assign(id);
   if (rec) {
-    if (auto r = decode_customer(*rec)) c.record = *r;
+    if (auto r = decode_customer(*rec)) c.record = std::move(*r);
   }
-  c.instances.resize(defs_.size());
-  c.instance_dirty.assign(defs_.size(), false);
-  for (size_t j = 0; j < defs_.size(); ++j) {
-    const auto& def = defs_[j];
-    std::optional<Instance> in;
-    if (j < instances.size() && instances[j])
-      in = decode_instance(*instances[j], def.steps.size(), def.dropoffs.size());
-    if (!in) {
-      in.emplace();
-      in->version = def.version;
-      in->levels.assign(def.steps.size(), Level{});
-      in->fired.assign(def.dropoffs.size(), kNoTime);
-    }
-    c.instances[j] = std::move(*in);
+  const size_t n = registry_.size();
+  c.states.assign(n, State{});
+  c.state_dirty.assign(n, false);
+  for (size_t s = 0; s < n && s < states.size(); ++s) {
+    if (!states[s]) continue;
+    const auto v = state_version(*states[s]);
+    const Definition* d = v ? registry_.version(s, *v) : nullptr;
+    if (!d) continue;  // a version this journeyd never ran: start afresh
+    if (auto st = decode_state(*states[s], *d)) c.states[s] = std::move(*st);
   }
   return c;
 }
 
-Result<Engine::Customer*> Engine::load(Partition p, std::string_view customer, const std::string& key) {
+Result<Engine::Customer*> Engine::load(Partition p, std::string_view id) {
+  const auto key = state::customer_key(p, id);
   if (auto* c = cached(key)) {
     ++stats_.cache_hits;
     return c;
@@ -81,239 +158,351 @@ Result<Engine::Customer*> Engine::load(Partition p, std::string_view customer, c
   ++stats_.cache_misses;
   auto rec = store_.get(state::Cf::customers, key);
   if (!rec) return rec.error();
-  if (!rec.value())
-    return &insert(key, std::nullopt, {});  // new customer: no instances either (see prefetch)
+  // Invariant: a customer's state is only ever written with its record, so no record, no state.
+  if (!rec.value()) return &insert(key, p, id, std::nullopt, {});
   std::vector<std::string> keys;
-  for (const auto& d : defs_) keys.push_back(state::instance_key(p, customer, d.id));
-  auto inst = store_.multi_get(state::Cf::instances, keys);
-  if (!inst) return inst.error();
-  std::optional<std::string_view> r;
-  if (rec.value()) r = *rec.value();
-  return &insert(key, r, inst.value());
+  for (size_t s = 0; s < registry_.size(); ++s)
+    keys.push_back(state::instance_key(p, id, registry_.current(s).id));
+  auto st = store_.multi_get(state::Cf::instances, keys);
+  if (!st) return st.error();
+  return &insert(key, p, id, std::string_view(*rec.value()), st.value());
 }
 
-// Invariant used here: whenever an instance is written, its customer record is
-// written too (a customer's first event always moves last_seen), so a
-// customer without a record has no instances and they need not be looked up.
+void Engine::touch(Customer& c) {
+  if (!c.dirty) dirty_.push_back(&c);
+  c.dirty = true;
+}
+
+void Engine::mark(Customer& c, size_t slot) {
+  c.state_dirty[slot] = true;
+  touch(c);
+}
+
+Result<const Engine::Link*> Engine::link_of(std::string_view anonymous) {
+  auto it = links_.find(std::string(anonymous));
+  if (it == links_.end()) {
+    auto v = store_.get(state::Cf::identity, anonymous);
+    if (!v) return v.error();
+    if (links_.size() >= kMaxLinksCached) links_.clear();
+    std::optional<Link> l;
+    if (v.value() && v.value()->size() >= 4)
+      l = Link{v.value()->substr(4), Partition{static_cast<int32_t>(state::get_be32(*v.value(), 0))}};
+    it = links_.emplace(std::string(anonymous), std::move(l)).first;
+  }
+  return it->second ? &*it->second : nullptr;
+}
+
 Result<void> Engine::prefetch(std::span<const EventRef> events) {
-  std::vector<std::string> ckeys;
-  std::vector<const EventRef*> owners;
-  std::unordered_set<std::string_view> seen;
-  ckeys.reserve(events.size());  // no reallocation: `seen` points into these strings
+  // 1. Identity links of anonymous-only events, and duplicate markers.
+  std::vector<std::string> anon;
+  std::vector<std::string> dkeys;
   for (const auto& e : events) {
-    auto key = state::customer_key(e.partition, e.tp->customer());
-    if (cache_.count(key)) continue;
-    ckeys.push_back(std::move(key));
-    if (!seen.insert(ckeys.back()).second) {
-      ckeys.pop_back();
-      continue;
+    const auto& tp = *e.tp;
+    if (tp.user_id.empty() && !links_.count(tp.anonymous_id)) anon.push_back(tp.anonymous_id);
+    if (opts_.dedup_horizon_ms > 0 && !tp.message_id.empty()) {
+      const int64_t b = tp.timestamp.value() / opts_.dedup_horizon_ms;
+      for (int64_t bucket : {b, b - 1}) {
+        auto k = state::dedup_key(e.partition, bucket, tp.message_id);
+        if (!dedup_.count(k)) dkeys.push_back(std::move(k));
+      }
     }
-    owners.push_back(&e);
+  }
+  std::sort(anon.begin(), anon.end());
+  anon.erase(std::unique(anon.begin(), anon.end()), anon.end());
+  if (!anon.empty()) {
+    auto links = store_.multi_get(state::Cf::identity, anon);
+    if (!links) return links.error();
+    if (links_.size() + anon.size() > kMaxLinksCached) links_.clear();
+    for (size_t i = 0; i < anon.size(); ++i) {
+      const auto& v = links.value()[i];
+      std::optional<Link> l;
+      if (v && v->size() >= 4)
+        l = Link{v->substr(4), Partition{static_cast<int32_t>(state::get_be32(*v, 0))}};
+      links_.emplace(anon[i], std::move(l));
+    }
+  }
+  if (!dkeys.empty()) {
+    auto found = store_.multi_get(state::Cf::dedup, dkeys);
+    if (!found) return found.error();
+    for (size_t i = 0; i < dkeys.size(); ++i) {
+      int64_t t = kNoTime;
+      if (const auto& v = found.value()[i]) {
+        size_t pos = 0;
+        state::get_svarint(*v, pos, t);
+      }
+      dedup_.emplace(std::move(dkeys[i]), t);
+    }
+  }
+
+  // 2. Customer state.
+  std::vector<std::string> ckeys;
+  std::vector<std::pair<Partition, std::string_view>> owners;
+  std::unordered_set<std::string> seen;
+  for (const auto& e : events) {
+    Partition p = e.partition;
+    std::string_view id = e.tp->customer();
+    if (e.tp->user_id.empty()) {
+      if (auto it = links_.find(e.tp->anonymous_id); it != links_.end() && it->second) {
+        p = it->second->partition;
+        id = it->second->user;
+      }
+    }
+    auto key = state::customer_key(p, id);
+    if (cache_.count(key) || !seen.insert(key).second) continue;
+    ckeys.push_back(std::move(key));
+    owners.emplace_back(p, id);
   }
   if (ckeys.empty()) return outcome::success();
   auto recs = store_.multi_get(state::Cf::customers, ckeys);
   if (!recs) return recs.error();
-  const size_t J = defs_.size();
+  const size_t n = registry_.size();
   std::vector<std::string> ikeys;
   for (size_t i = 0; i < ckeys.size(); ++i) {
     if (!recs.value()[i]) continue;  // a new customer
-    for (const auto& d : defs_)
-      ikeys.push_back(state::instance_key(owners[i]->partition, owners[i]->tp->customer(), d.id));
+    for (size_t s = 0; s < n; ++s)
+      ikeys.push_back(state::instance_key(owners[i].first, owners[i].second, registry_.current(s).id));
   }
   auto insts = store_.multi_get(state::Cf::instances, ikeys);
   if (!insts) return insts.error();
   size_t next = 0;
   for (size_t i = 0; i < ckeys.size(); ++i) {
     if (!recs.value()[i]) {
-      insert(ckeys[i], std::nullopt, {});
+      insert(ckeys[i], owners[i].first, owners[i].second, std::nullopt, {});
       continue;
     }
-    insert(ckeys[i], std::string_view(*recs.value()[i]), std::span(insts.value()).subspan(next, J));
-    next += J;
+    insert(ckeys[i], owners[i].first, owners[i].second, std::string_view(*recs.value()[i]),
+           std::span(insts.value()).subspan(next, n));
+    next += n;
   }
   return outcome::success();
 }
 
-Result<std::optional<event::Rejection>> Engine::on_event(Partition p, const event::Touchpoint& tp) {
-  const auto customer = tp.customer();
-  const auto key = state::customer_key(p, customer);
-  auto loaded = load(p, customer, key);
-  if (!loaded) return loaded.error();
-  Customer& c = *loaded.value();
+// A messageId seen for this partition within the horizon (event time). Marks it seen otherwise.
+Result<bool> Engine::duplicate(Partition p, const event::Touchpoint& tp) {
+  if (opts_.dedup_horizon_ms <= 0 || tp.message_id.empty()) return false;
   const int64_t ts = tp.timestamp.value();
-  if (c.record.last_seen != kNoTime && ts < c.record.last_seen - opts_.grace_ms) {
+  const int64_t b = ts / opts_.dedup_horizon_ms;
+  for (int64_t bucket : {b, b - 1}) {
+    auto k = state::dedup_key(p, bucket, tp.message_id);
+    auto it = dedup_.find(k);
+    if (it == dedup_.end()) {  // not prefetched
+      auto v = store_.get(state::Cf::dedup, k);
+      if (!v) return v.error();
+      int64_t t = kNoTime;
+      if (v.value()) {
+        size_t pos = 0;
+        state::get_svarint(*v.value(), pos, t);
+      }
+      it = dedup_.emplace(std::move(k), t).first;
+    }
+    if (it->second != kNoTime && std::abs(ts - it->second) <= opts_.dedup_horizon_ms) return true;
+  }
+  std::string v;
+  state::put_svarint(v, ts);
+  auto k = state::dedup_key(p, b, tp.message_id);
+  batch_->put(state::Cf::dedup, k, v);
+  dedup_[std::move(k)] = ts;
+  return false;
+}
+
+// Buckets older than the previous one can no longer match: delete them (bounded storage).
+void Engine::sweep_dedup(Partition p, int64_t clock) {
+  if (opts_.dedup_horizon_ms <= 0 || clock == kNoTime) return;
+  const int64_t keep_from = clock / opts_.dedup_horizon_ms - 1;
+  auto [it, fresh] = dedup_swept_.try_emplace(p.value(), INT64_MIN);
+  if (it->second >= keep_from) return;
+  batch_->del_range(state::Cf::dedup, state::partition_prefix(p), state::dedup_bucket_start(p, keep_from));
+  it->second = keep_from;
+}
+
+// Links `anonymous` to the event's user (first link wins) and merges the
+// anonymous customer's state into the user's.
+Result<void> Engine::link(Partition p, const event::Touchpoint& tp, std::string_view anonymous) {
+  auto existing = link_of(anonymous);
+  if (!existing) return existing.error();
+  if (existing.value() || anonymous == tp.user_id) return outcome::success();
+  batch_->put(state::Cf::identity, anonymous, encode_link(tp.user_id, p));
+  links_[std::string(anonymous)] = Link{tp.user_id, p};
+  ++stats_.identity_links;
+  auto user = load(p, tp.user_id);
+  if (!user) return user.error();
+  // The anonymous customer's state may live in any partition this process owns.
+  std::vector<Partition> where = assigned_;
+  if (std::find(where.begin(), where.end(), p) == where.end()) where.push_back(p);
+  for (auto q : where) {
+    auto anon = load(q, anonymous);
+    if (!anon) return anon.error();
+    if (anon.value()->record.last_seen == kNoTime) continue;  // nothing there
+    merge_into(*user.value(), *anon.value());
+  }
+  return outcome::success();
+}
+
+void Engine::merge_into(Customer& user, Customer& anon) {
+  user.record.last_seen = std::max(user.record.last_seen, anon.record.last_seen);
+  if (user.record.timezone.empty()) user.record.timezone = anon.record.timezone;
+  user.record_dirty = true;
+  for (size_t s = 0; s < registry_.size(); ++s) {
+    State& u = user.states[s];
+    State& a = anon.states[s];
+    if (a.empty()) continue;
+    if (u.empty() || u.version != a.version) {
+      if (u.empty()) u = a;  // different versions: the user's state wins
+    } else if (registry_.current(s).kind == Kind::journey) {
+      auto& uj = u.journey;
+      const auto& aj = a.journey;
+      if (uj.status != Status::active || aj.status != Status::active) {
+        if (uj.status == Status::none) uj = aj;
+      } else {
+        // Per step, the chain with the latest start wins (what windowFunnel keeps).
+        for (size_t k = 0; k < uj.levels.size(); ++k)
+          if (aj.levels[k].set() && (!uj.levels[k].set() || aj.levels[k].start > uj.levels[k].start))
+            uj.levels[k] = aj.levels[k];
+        for (size_t r = 0; r < uj.fired.size(); ++r)
+          if (aj.fired[r] != kNoTime && (uj.fired[r] == kNoTime || aj.fired[r] > uj.fired[r]))
+            uj.fired[r] = aj.fired[r];
+      }
+    } else if (registry_.current(s).kind == Kind::sla) {
+      if (u.sla.opened_at == kNoTime) u.sla = a.sla;
+    } else if (registry_.current(s).kind == Kind::churn) {
+      auto& uc = u.churn;
+      const auto& ac = a.churn;
+      uc.last_purchase = std::max(uc.last_purchase, ac.last_purchase);
+      uc.purchases += ac.purchases;
+      uc.revenue += ac.revenue;
+      if (uc.segment == 0) uc.segment = ac.segment;
+      uc.armed_due = kNoTime;  // re-armed below for the user
+      uc.rfm_armed = kNoTime;
+    }
+    u.sent.insert(u.sent.end(), a.sent.begin(), a.sent.end());
+    std::sort(u.sent.begin(), u.sent.end());
+    mark(user, s);
+    rearm(user, s);
+  }
+  anon.erased = true;
+  anon.record = CustomerRecord{};
+  for (auto& st : anon.states) st = State{};
+  touch(anon);
+}
+
+Result<std::optional<event::Rejection>> Engine::on_event(Partition p, const event::Touchpoint& tp) {
+  auto dup = duplicate(p, tp);
+  if (!dup) return dup.error();
+  if (dup.value()) {
+    ++stats_.duplicates;
+    return std::optional<event::Rejection>();
+  }
+  // The customer: userId, else the user the anonymous id is linked to, else the anonymous id.
+  Partition home = p;
+  std::string_view id = tp.customer();
+  if (tp.user_id.empty()) {
+    auto l = link_of(tp.anonymous_id);
+    if (!l) return l.error();
+    if (l.value()) {
+      home = l.value()->partition;
+      id = l.value()->user;
+    }
+  }
+  auto loaded = load(home, id);
+  if (!loaded) return loaded.error();
+  Customer* c = loaded.value();
+  const int64_t ts = tp.timestamp.value();
+  const int64_t prev_seen = c->record.last_seen;
+  if (prev_seen != kNoTime && ts < prev_seen - max_grace_) {
     ++stats_.late_events;
     return std::optional<event::Rejection>(event::Rejection{
         event::DlqCategory::late_event,
         fmt::format("event time {} is {} ms before the customer's last event {} (grace {} ms)",
-                    format_iso8601(ts), c.record.last_seen - ts, format_iso8601(c.record.last_seen),
-                    opts_.grace_ms)});
+                    format_iso8601(ts), prev_seen - ts, format_iso8601(prev_seen), max_grace_)});
   }
   ++stats_.events;
-  if (!c.dirty) dirty_.push_back(&c);
-  c.dirty = true;
-  if (ts > c.record.last_seen) {
-    c.record.last_seen = ts;
-    c.record_dirty = true;
-  }
-  if (auto it = by_event_.find(tp.event); it != by_event_.end()) {
-    for (auto [j, s] : it->second) {
-      Instance& in = c.instances[j];
-      const auto& def = defs_[j];
-      Level next;
-      if (s == 0) {
-        next = {ts, ts};
-      } else {
-        const Level& prev = in.levels[s - 1];
-        if (!prev.set() || ts > prev.start + def.window_ms || ts < prev.at) continue;
-        next = {prev.start, ts};
-      }
-      in.levels[s] = next;
-      c.instance_dirty[j] = true;
-      ++stats_.steps_reached;
-      schedule(p, customer, j, s, next);
+  // Identity: an event with both ids (identify, or any event after login) or an alias links them.
+  if (!tp.user_id.empty()) {
+    std::string_view anon = tp.type == event::EventType::alias ? std::string_view(tp.previous_id)
+                                                               : std::string_view(tp.anonymous_id);
+    if (!anon.empty()) {
+      if (auto r = link(p, tp, anon); !r) return r.error();
+      c = cached(state::customer_key(home, id));  // the merge may have loaded customers: re-find
     }
   }
+  touch(*c);
+  if (ts > c->record.last_seen) {
+    c->record.last_seen = ts;
+    c->record_dirty = true;
+  }
+  if (auto tz = tp.fields.get("context.timezone"); tz && tz->type == event::FieldValue::Type::string &&
+                                                   !tz->string.empty() && tz->string != c->record.timezone &&
+                                                   tz->string.size() <= 64) {
+    c->record.timezone.assign(tz->string);
+    c->record_dirty = true;
+  }
+  if (is_touch(tp)) {
+    if (auto it = by_event_.find(tp.event); it != by_event_.end())
+      for (size_t s : it->second) apply(*c, s, tp, prev_seen);
+  }
+  for (size_t s : every_event_) apply(*c, s, tp, prev_seen);
   return std::optional<event::Rejection>();
 }
 
-void Engine::schedule(Partition p, std::string_view customer, size_t j, size_t step, const Level& lvl) {
-  const auto& def = defs_[j];
-  for (size_t r = 0; r < def.dropoffs.size(); ++r) {
-    const auto& rule = def.dropoffs[r];
-    if (rule.after_step != step) continue;
-    state::TimerKey tk{p,      lvl.at + rule.for_ms,     std::string(customer),
-                       def.id, static_cast<uint16_t>(r), lvl.start};
-    batch_->put(state::Cf::timers, state::encode_timer_key(tk), timer_value(lvl.at));
-    ++stats_.timers_scheduled;
-    if (auto it = timer_floor_.find(p.value()); it != timer_floor_.end())
-      it->second = std::min(it->second, tk.due);
-    auto [it, fresh] = scheduled_min_.try_emplace(p.value(), tk.due);
-    if (!fresh) it->second = std::min(it->second, tk.due);
-  }
-}
-
-Result<size_t> Engine::fire_timers(Partition p, int64_t watermark) {
-  if (watermark == kNoTime) return size_t{0};
+Result<size_t> Engine::fire_timers(Partition p, int64_t clock) {
+  if (clock == kNoTime) return size_t{0};
+  sweep_dedup(p, clock);
   const auto floor = timer_floor_.find(p.value());
-  if (floor != timer_floor_.end() && watermark < floor->second) return size_t{0};  // nothing can be due
+  if (floor != timer_floor_.end() && clock < floor->second) return size_t{0};  // nothing can be due
   std::string from = state::partition_prefix(p);
   if (floor != timer_floor_.end()) state::put_be64(from, state::time_to_u64(floor->second));
-  std::vector<std::pair<std::string, int64_t>> due;
-  auto scanned = store_.scan(state::Cf::timers, from, state::timer_due_end(p, watermark),
+  std::vector<std::pair<std::string, std::string>> due;
+  auto scanned = store_.scan(state::Cf::timers, from, state::timer_due_end(p, clock),
                              [&](std::string_view k, std::string_view v) {
-                               size_t pos = 0;
-                               int64_t at = kNoTime;
-                               state::get_svarint(v, pos, at);
-                               due.emplace_back(std::string(k), at);
+                               due.emplace_back(std::string(k), std::string(v));
                                return due.size() < opts_.timers_per_batch;
                              });
   if (!scanned) return scanned.error();
   // Timers scheduled in this batch are not in the store yet: keep the floor at or below them.
   int64_t next_floor = due.size() >= opts_.timers_per_batch
                            ? state::u64_to_time(state::get_be64(due.back().first, 4))
-                           : watermark + 1;
+                           : clock + 1;
   if (auto it = scheduled_min_.find(p.value()); it != scheduled_min_.end())
     next_floor = std::min(next_floor, it->second);
   timer_floor_[p.value()] = next_floor;
-  for (const auto& [k, at] : due) {
+  for (const auto& [k, v] : due) {
     batch_->del(state::Cf::timers, k);
     auto tk = state::decode_timer_key(k);
-    auto jit = tk ? journey_index_.find(tk->journey) : journey_index_.end();
-    if (jit == journey_index_.end() || tk->rule >= defs_[jit->second].dropoffs.size()) {
-      ++stats_.timers_stale;  // journey or rule removed since the timer was set
+    const auto slot = tk ? registry_.slot(tk->journey) : std::nullopt;
+    Timer t;
+    size_t pos = 0;
+    if (!slot || !state::get_svarint(v, pos, t.due) || !state::get_svarint(v, pos, t.aux)) {
+      ++stats_.timers_stale;  // definition removed since the timer was set (or unreadable)
       continue;
     }
-    const size_t j = jit->second;
-    const auto& rule = defs_[j].dropoffs[tk->rule];
-    auto loaded = load(p, tk->customer, state::customer_key(p, tk->customer));
+    t.key = std::move(*tk);
+    t.payload.assign(v.substr(pos));
+    auto loaded = load(p, t.key.customer);
     if (!loaded) return loaded.error();
-    Customer& c = *loaded.value();
-    Instance& in = c.instances[j];
-    const Level& lvl = in.levels[rule.after_step];
-    const Level& next = in.levels[rule.after_step + 1];
-    const bool same_chain = lvl.start == tk->chain && lvl.at == at;
-    // Converted only if the same chain reached the next step by the deadline.
-    const bool converted = next.set() && next.start == tk->chain && next.at <= tk->due;
-    if (!same_chain || converted || in.fired[tk->rule] == tk->chain) {
-      ++stats_.timers_stale;
-      continue;
-    }
-    in.fired[tk->rule] = tk->chain;
-    c.instance_dirty[j] = true;
-    if (!c.dirty) dirty_.push_back(&c);
-    c.dirty = true;
-    emit_dropoff(tk->customer, j, tk->rule, lvl, tk->due);
-    ++stats_.timers_fired;
+    fire(*loaded.value(), *slot, t);
   }
   return due.size();
-}
-
-void Engine::emit_dropoff(std::string_view customer, size_t j, size_t r, const Level& lvl, int64_t due) {
-  const auto& def = defs_[j];
-  const auto& rule = def.dropoffs[r];
-  const auto& step = def.steps[rule.after_step].id;
-  const auto& next_step = def.steps[rule.after_step + 1].id;
-  // The rule's identity (step, delay, what it emits and with which payload) is
-  // part of the id, so two different rules never share one and the id does not
-  // depend on the rule's position. (Pending timers do name their rule by
-  // position: changing a definition in place needs the versioning of issue 3.)
-  const std::string trigger = fmt::format("dropoff:{}:{}:{}:{}", step, format_duration(rule.for_ms),
-                                          rule.action ? rule.action->type : "",
-                                          to_hex(stable_hash({rule.action ? rule.action->payload_json : "",
-                                                              rule.alert ? rule.alert->severity : ""})));
-  const std::string version = std::to_string(def.version);
-  const std::string chain = std::to_string(lvl.start);
-  auto common = [&](JsonWriter& w) {
-    w.field("journey", def.id)
-        .field("version", static_cast<int64_t>(def.version))
-        .field("customer", customer)
-        .field("trigger", "dropoff")
-        .field("step", step)
-        .field("next_step", next_step)
-        .field("chain_started_at", format_iso8601(lvl.start))
-        .field("step_at", format_iso8601(lvl.at))
-        .field("due_at", format_iso8601(due));
-  };
-  if (rule.action) {
-    std::string out;
-    JsonWriter w(out);
-    w.begin_object().field("action_id", to_hex(stable_hash({def.id, version, customer, trigger, chain})));
-    w.field("type", rule.action->type);
-    common(w);
-    w.key("payload").raw(rule.action->payload_json);
-    w.end_object();
-    outbox_.append(*batch_, state::Sink::actions, std::string(customer), std::move(out));
-    ++stats_.actions;
-  }
-  if (rule.alert) {
-    std::string out;
-    JsonWriter w(out);
-    w.begin_object().field("alert_id",
-                           to_hex(stable_hash({def.id, version, customer, trigger + ":alert", chain})));
-    w.field("kind", "dropoff").field("severity", rule.alert->severity);
-    common(w);
-    w.end_object();
-    outbox_.append(*batch_, state::Sink::alerts, def.id, std::move(out));
-    ++stats_.alerts;
-  }
 }
 
 void Engine::finish() {
   for (Customer* c : dirty_) {
     const std::string& key = *c->lru;
-    // Recover partition and customer id from the cache key: p(4) | len(2) | id.
-    const Partition p{static_cast<int32_t>(state::get_be32(key, 0))};
-    const std::string_view customer = std::string_view(key).substr(6);
-    // A timer firing changes only the instance; its record was written with the event.
-    if (c->record_dirty) batch_->put(state::Cf::customers, key, encode_customer(c->record));
-    c->record_dirty = false;
-    for (size_t j = 0; j < defs_.size(); ++j) {
-      if (!c->instance_dirty[j]) continue;
-      batch_->put(state::Cf::instances, state::instance_key(p, customer, defs_[j].id),
-                  encode_instance(c->instances[j]));
-      c->instance_dirty[j] = false;
+    if (c->erased) {
+      batch_->del(state::Cf::customers, key);
+      for (size_t s = 0; s < registry_.size(); ++s)
+        batch_->del(state::Cf::instances, state::instance_key(c->partition, c->id, registry_.current(s).id));
+      c->erased = false;
+    } else {
+      // A timer firing changes only the state; the record was written with the event.
+      if (c->record_dirty) batch_->put(state::Cf::customers, key, encode_customer(c->record));
+      for (size_t s = 0; s < registry_.size(); ++s) {
+        if (!c->state_dirty[s] || c->states[s].empty()) continue;
+        batch_->put(state::Cf::instances, state::instance_key(c->partition, c->id, registry_.current(s).id),
+                    encode_state(c->states[s], registry_.current(s).kind));
+      }
     }
+    c->record_dirty = false;
+    std::fill(c->state_dirty.begin(), c->state_dirty.end(), false);
     c->dirty = false;
   }
   dirty_.clear();
@@ -329,9 +518,11 @@ void Engine::forget_partitions(std::span<const Partition> ps) {
   for (auto p : ps) {
     gone.insert(p.value());
     timer_floor_.erase(p.value());
+    dedup_swept_.erase(p.value());
+    assigned_.erase(std::remove(assigned_.begin(), assigned_.end(), p), assigned_.end());
   }
   for (auto it = cache_.begin(); it != cache_.end();) {
-    if (gone.count(static_cast<int32_t>(state::get_be32(it->first, 0)))) {
+    if (gone.count(it->second.partition.value())) {
       lru_.erase(it->second.lru);
       it = cache_.erase(it);
     } else {

@@ -1,11 +1,14 @@
-// The journey engine: advances customers through journeys (windowFunnel
-// semantics, design §5), schedules drop-off timers and fires them when the
-// partition watermark passes them, emitting actions/alerts to the outbox.
+// The journey engine: applies events to per-customer state for every
+// definition (journey funnels with windowFunnel semantics, triggers, SLAs,
+// churn), keeps event-time timers in RocksDB and fires them when a
+// partition's clock passes them, resolves identities, drops duplicate
+// messageIds, and emits actions/alerts to the outbox under each definition's
+// delivery policy. Semantics: docs/journeys.md.
 //
 // Lifecycle: one Engine per process, driven by the processing thread once per
 // poll batch: begin(batch) → prefetch → on_event* → fire_timers* → finish().
-// Every state change, timer and outbox record of a poll batch goes into that
-// one state::Batch. Not thread-safe.
+// reload() only between batches. Every state change, timer and outbox record
+// of a poll batch goes into that one state::Batch. Not thread-safe.
 //
 // Ownership: borrows the Store and Outbox; owns a bounded LRU cache of decoded
 // customer state (write-through: the cache never holds anything the batch
@@ -19,6 +22,7 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/error.h"
@@ -27,31 +31,45 @@
 #include "event/touchpoint.h"
 #include "journey/definition.h"
 #include "journey/instance.h"
+#include "journey/registry.h"
 #include "state/outbox.h"
 #include "state/store.h"
 
 namespace journeyd::journey {
 
 struct EngineOptions {
-  // Allowed event-time disorder per customer. Default: 500 ms.
+  // Allowed event-time disorder per customer, unless a definition sets its own. Default: 500 ms.
   int64_t grace_ms = 500;
   // Customers kept decoded in memory. Default: 200k.
   size_t cache_customers = 200'000;
   // Most timers fired per partition per call. Default: 10k.
   size_t timers_per_batch = 10'000;
+  // Duplicate messageIds are dropped within this event-time horizon. Default: 24h. 0: off.
+  int64_t dedup_horizon_ms = 24LL * 3600 * 1000;
 };
 
 struct EngineStats {
   uint64_t events = 0;         // events applied
   uint64_t late_events = 0;    // rejected as late
+  uint64_t duplicates = 0;     // dropped by messageId
   uint64_t steps_reached = 0;  // level updates
   uint64_t timers_scheduled = 0;
-  uint64_t timers_fired = 0;  // produced an action/alert
-  uint64_t timers_stale = 0;  // chain moved on or converted: nothing to do
-  uint64_t actions = 0;
+  uint64_t timers_fired = 0;  // did something (emitted, re-armed)
+  uint64_t timers_stale = 0;  // nothing left to do
+  uint64_t actions = 0;       // sent (or deferred) actions
   uint64_t alerts = 0;
+  uint64_t suppressed = 0;  // holdout or cap
+  uint64_t deferred = 0;    // quiet hours
+  uint64_t identity_links = 0;
   uint64_t cache_hits = 0;
   uint64_t cache_misses = 0;
+};
+
+// Instances that reached each step of a journey (first time per instance).
+struct FunnelCounts {
+  std::string definition;
+  std::vector<std::string> steps;
+  std::vector<uint64_t> reached;
 };
 
 struct EventRef {
@@ -61,58 +79,124 @@ struct EventRef {
 
 class Engine {
  public:
-  Engine(std::vector<JourneyDef> defs, EngineOptions opts, state::Store& store, state::Outbox& outbox);
+  // Fails when a definition changed without a version bump (see Registry).
+  [[nodiscard]] static Result<std::unique_ptr<Engine>> create(std::vector<Definition> defs,
+                                                              EngineOptions opts, state::Store& store,
+                                                              state::Outbox& outbox);
   ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
 
-  const std::vector<JourneyDef>& journeys() const { return defs_; }
+  // New definitions between batches: new versions apply to new instances,
+  // running instances finish on theirs, removed definitions stop. On failure
+  // the running definitions stay.
+  [[nodiscard]] Result<void> reload(std::vector<Definition> defs);
+  const Registry& registry() const { return registry_; }
+  // The largest grace of the engine and every definition: older events are late.
+  int64_t max_grace_ms() const { return max_grace_; }
 
-  void begin(state::Batch& batch);
-  // Loads the state of every uncached customer in `events` with one MultiGet per column family.
-  [[nodiscard]] Result<void> prefetch(std::span<const EventRef> events);
-  // Applies one event. A late event is returned as a Rejection and changes nothing.
-  [[nodiscard]] Result<std::optional<event::Rejection>> on_event(Partition p, const event::Touchpoint& tp);
-  // Fires drop-off timers of partition p due at or before `watermark`. Returns how many were taken.
-  [[nodiscard]] Result<size_t> fire_timers(Partition p, int64_t watermark);
-  // Writes dirty customer state into the batch and trims the cache.
-  void finish();
+  // The partitions this process owns (identity merges look for anonymous state in them).
+  void assign(std::span<const Partition> ps);
   // Partitions revoked: forget their cached customers (one pass over the cache).
   void forget_partitions(std::span<const Partition> ps);
   void forget_partition(Partition p) { forget_partitions(std::span(&p, 1)); }
 
+  void begin(state::Batch& batch);
+  // Loads identity links, duplicate markers and the state of every uncached
+  // customer in `events` with one MultiGet per column family.
+  [[nodiscard]] Result<void> prefetch(std::span<const EventRef> events);
+  // Applies one event. A late event is returned as a Rejection and changes nothing.
+  [[nodiscard]] Result<std::optional<event::Rejection>> on_event(Partition p, const event::Touchpoint& tp);
+  // Fires timers of partition p whose definition's deadline (due + grace) is at or before
+  // `clock` (the partition's event-time clock). Returns how many timers were taken.
+  [[nodiscard]] Result<size_t> fire_timers(Partition p, int64_t clock);
+  // Writes dirty customer state into the batch and trims the cache.
+  void finish();
+
   const EngineStats& stats() const { return stats_; }
+  std::vector<FunnelCounts> funnels() const;
 
  private:
   struct Customer {
+    Partition partition{0};
+    std::string id;
     CustomerRecord record;
-    std::vector<Instance> instances;  // index = journey index
-    std::vector<bool> instance_dirty;
-    bool record_dirty = false;  // the customer record changed (last_seen moved)
-    bool dirty = false;         // listed in dirty_ (record or some instance changed)
-    uint64_t last_batch = 0;
+    std::vector<State> states;  // index = registry slot
+    std::vector<bool> state_dirty;
+    bool record_dirty = false;
+    bool dirty = false;   // listed in dirty_
+    bool erased = false;  // merged into another customer: delete its keys at finish()
     std::list<std::string>::iterator lru;
   };
+  struct Link {
+    std::string user;
+    Partition partition{0};  // where the user's state lives
+  };
+  struct Timer;
+  struct Decision;
 
+  Engine(EngineOptions opts, state::Store& store, state::Outbox& outbox);
+  void rebuild_index();
+
+  // engine.cc: cache, loading, identity, dedup
   Customer* cached(const std::string& key);
-  Result<Customer*> load(Partition p, std::string_view customer, const std::string& key);
-  Customer& insert(const std::string& key, std::optional<std::string_view> rec,
-                   std::span<const std::optional<std::string>> instances);
-  void advance(Partition p, std::string_view customer, Customer& c, size_t j, const event::Touchpoint& tp);
-  void schedule(Partition p, std::string_view customer, size_t j, size_t step, const Level& lvl);
-  void emit_dropoff(std::string_view customer, size_t j, size_t rule, const Level& lvl, int64_t due);
+  Customer& insert(const std::string& key, Partition p, std::string_view id,
+                   std::optional<std::string_view> rec, std::span<const std::optional<std::string>> states);
+  [[nodiscard]] Result<Customer*> load(Partition p, std::string_view id);
+  void touch(Customer& c);
+  void mark(Customer& c, size_t slot);
+  [[nodiscard]] Result<const Link*> link_of(std::string_view anonymous);
+  [[nodiscard]] Result<bool> duplicate(Partition p, const event::Touchpoint& tp);
+  [[nodiscard]] Result<void> link(Partition p, const event::Touchpoint& tp, std::string_view anonymous);
+  void merge_into(Customer& user, Customer& anon);
+  void sweep_dedup(Partition p, int64_t clock);
 
-  std::vector<JourneyDef> defs_;
-  std::unordered_map<std::string, size_t> journey_index_;
-  // event name → (journey, step) pairs, steps descending within a journey.
-  std::unordered_map<std::string, std::vector<std::pair<size_t, size_t>>> by_event_;
+  // engine_rules.cc: per kind
+  int64_t grace_of(const Definition& d) const;
+  void apply(Customer& c, size_t slot, const event::Touchpoint& tp, int64_t prev_seen);
+  void apply_journey(Customer& c, size_t slot, const event::Touchpoint& tp);
+  void apply_trigger(Customer& c, size_t slot, const event::Touchpoint& tp);
+  void apply_sla(Customer& c, size_t slot, const event::Touchpoint& tp);
+  void apply_churn(Customer& c, size_t slot, const event::Touchpoint& tp, int64_t prev_seen);
+  void rearm(Customer& c, size_t slot);  // after an identity merge
+  void schedule(Customer& c, const Definition& d, uint16_t rule, int64_t due, int64_t chain, int64_t aux,
+                std::string_view payload = {});
+  void schedule_dropoffs(Customer& c, const Definition& d, size_t step);
+  void fire(Customer& c, size_t slot, const Timer& t);
+  void fire_dropoff(Customer& c, size_t slot, const Definition& d, const Timer& t);
+  void fire_sla(Customer& c, size_t slot, const Definition& d, const Timer& t);
+  void fire_inactivity(Customer& c, size_t slot, const Definition& d, const Timer& t, int64_t last);
+  void settle_dropoffs(Customer& c, size_t slot, int64_t now);
+  void fire_rfm(Customer& c, size_t slot, const Definition& d, const Timer& t);
+  void rfm_update(Customer& c, size_t slot, const Definition& d, int64_t now);
+
+  // emit.cc: delivery policy and records
+  void emit(Customer& c, size_t slot, const Definition& d, const Emit& e, const Decision& what);
+  void send_action(Customer& c, size_t slot, const Definition& d, const ActionSpec& a, const Decision& what);
+
   EngineOptions opts_;
   state::Store& store_;
   state::Outbox& outbox_;
+  Registry registry_;
+  int64_t max_grace_ = 0;
   state::Batch* batch_ = nullptr;
-  uint64_t batch_no_ = 0;
+
+  // event name → slots with a pattern for it (any version); slots that see every event.
+  std::unordered_map<std::string, std::vector<size_t>> by_event_;
+  std::vector<size_t> every_event_;
+  std::vector<FunnelCounts> funnels_;  // by slot (empty for other kinds)
 
   std::unordered_map<std::string, Customer> cache_;  // key: customer_key(p, id)
   std::list<std::string> lru_;                       // front = most recent
   std::vector<Customer*> dirty_;
+  std::vector<Partition> assigned_;
+
+  // anonymousId → link (std::nullopt: known to be unlinked). Bounded; cleared when full.
+  std::unordered_map<std::string, std::optional<Link>> links_;
+  // Dedup keys seen: loaded by prefetch (value: event time, or kNoTime for absent) plus this batch's.
+  std::unordered_map<std::string, int64_t> dedup_;
+  std::unordered_map<int32_t, int64_t> dedup_swept_;  // per partition: buckets below this are deleted
+
   // Per partition: no timer in the store is due before this (absent: unknown,
   // scan from the partition's start). Lets fire_timers skip idle partitions
   // and start past the tombstones of timers it already fired.

@@ -1,7 +1,9 @@
-// Per-customer journey state and its compact binary encoding (varints, deltas).
+// Per-customer state and its compact binary encodings (varints, deltas).
 //
-// windowFunnel progress is O(steps): levels[k] holds the chain (identified by
-// the time of its step-1 event) that most recently reached step k, and when.
+// One State per customer × definition (column family `instances`); which parts
+// are used depends on the definition's kind. A journey's windowFunnel progress
+// is O(steps): levels[k] holds the chain (identified by the time of its step-1
+// event) that most recently reached step k, and when.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "common/types.h"
+#include "journey/definition.h"
 
 namespace journeyd::journey {
 
@@ -21,20 +24,53 @@ struct Level {
   friend bool operator==(const Level&, const Level&) = default;
 };
 
-struct Instance {
-  uint32_t version = 0;
+enum class Status : uint8_t { none = 0, active = 1, converted = 2, exited = 3, stopped = 4 };
+
+struct JourneyState {
+  Status status = Status::none;
+  int64_t ended_at = kNoTime;
   std::vector<Level> levels;   // one per step; set levels form a prefix
   std::vector<int64_t> fired;  // per drop-off rule: the chain it last fired for (kNoTime: none)
-  bool empty() const { return levels.empty() || !levels[0].set(); }
-  friend bool operator==(const Instance&, const Instance&) = default;
+  friend bool operator==(const JourneyState&, const JourneyState&) = default;
 };
 
-std::string encode_instance(const Instance& in);
-std::optional<Instance> decode_instance(std::string_view bytes, size_t steps, size_t rules);
+struct SlaState {
+  int64_t opened_at = kNoTime;   // start of the open clock
+  int64_t stopped_at = kNoTime;  // a stop after the deadline (breach pending)
+  friend bool operator==(const SlaState&, const SlaState&) = default;
+};
+
+struct ChurnState {
+  int64_t armed_due = kNoTime;  // pending inactivity timer
+  int64_t last_purchase = kNoTime;
+  uint32_t purchases = 0;
+  double revenue = 0;
+  uint8_t segment = 0;          // 0: none, else RfmSegment + 1
+  int64_t rfm_armed = kNoTime;  // pending recency timer
+  friend bool operator==(const ChurnState&, const ChurnState&) = default;
+};
+
+struct State {
+  uint32_t version = 0;  // of the definition the state follows; 0: never touched
+  JourneyState journey;
+  SlaState sla;
+  ChurnState churn;
+  std::vector<int64_t> sent;  // event times of the last actions sent (caps), oldest first
+  bool empty() const { return version == 0; }
+  friend bool operator==(const State&, const State&) = default;
+};
+
+// A fresh state for `def` (levels and fired sized to it).
+State fresh_state(const Definition& def);
+std::string encode_state(const State& s, Kind kind);
+// `def` must be the definition of the version the state names (see state_version).
+std::optional<State> decode_state(std::string_view bytes, const Definition& def);
+std::optional<uint32_t> state_version(std::string_view bytes);
 
 // The customer record (customers column family).
 struct CustomerRecord {
   int64_t last_seen = kNoTime;
+  std::string timezone;  // the last context.timezone the customer sent
   friend bool operator==(const CustomerRecord&, const CustomerRecord&) = default;
 };
 std::string encode_customer(const CustomerRecord& c);

@@ -57,7 +57,8 @@ Result<std::vector<OutboxRecord>> Outbox::load_all() const {
       Cf::outbox, std::string(8, '\0'), std::string(9, '\xff'), [&](std::string_view k, std::string_view v) {
         size_t pos = 1;
         uint64_t klen = 0;
-        if (k.size() != 8 || v.empty() || !get_varint(v, pos, klen) || pos + klen > v.size()) {
+        if (k.size() != 8 || v.empty() || static_cast<uint8_t>(v[0]) >= kSinkCount ||
+            !get_varint(v, pos, klen) || pos + klen > v.size()) {
           corrupt = true;
           return false;
         }

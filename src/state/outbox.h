@@ -15,7 +15,9 @@
 
 namespace journeyd::state {
 
-enum class Sink : uint8_t { actions = 0, alerts = 1, dlq = 2 };
+// suppressed: actions held back by a holdout or a cap, recorded for analysis.
+enum class Sink : uint8_t { actions = 0, alerts = 1, dlq = 2, suppressed = 3 };
+inline constexpr size_t kSinkCount = 4;
 
 struct OutboxRecord {
   uint64_t seq = 0;

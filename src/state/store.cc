@@ -12,8 +12,8 @@
 namespace journeyd::state {
 namespace {
 
-constexpr std::array<const char*, kCfCount> kCfNames = {"customers", "instances", "timers",
-                                                        "offsets",   "outbox",    "meta"};
+constexpr std::array<const char*, kCfCount> kCfNames = {"customers", "instances", "timers", "offsets",
+                                                        "outbox",    "meta",      "dedup",  "identity"};
 
 auto io_error(const rocksdb::Status& s, std::string_view what) {
   return fail(Errc::io, fmt::format("rocksdb {}: {}", what, s.ToString()));
@@ -54,6 +54,10 @@ void Batch::put(Cf cf, std::string_view key, std::string_view value) {
   impl_->wb.Put((*impl_->cfs)[static_cast<size_t>(cf)], key, value)
       .PermitUncheckedError();  // in-memory append
 }
+void Batch::del_range(Cf cf, std::string_view begin, std::string_view end) {
+  impl_->wb.DeleteRange((*impl_->cfs)[static_cast<size_t>(cf)], begin, end).PermitUncheckedError();
+}
+
 void Batch::del(Cf cf, std::string_view key) {
   impl_->wb.Delete((*impl_->cfs)[static_cast<size_t>(cf)], key).PermitUncheckedError();  // in-memory append
 }

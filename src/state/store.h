@@ -18,8 +18,9 @@
 namespace journeyd::state {
 
 // One role each (design §6). Per-customer keys start with the partition.
-enum class Cf : uint8_t { customers, instances, timers, offsets, outbox, meta };
-inline constexpr size_t kCfCount = 6;
+// dedup: recent messageIds per partition; identity: anonymousId → user links (a global table).
+enum class Cf : uint8_t { customers, instances, timers, offsets, outbox, meta, dedup, identity };
+inline constexpr size_t kCfCount = 8;
 const char* to_string(Cf cf);
 
 struct StoreOptions {
@@ -43,6 +44,8 @@ class Batch {
 
   void put(Cf cf, std::string_view key, std::string_view value);
   void del(Cf cf, std::string_view key);
+  // Deletes every key in [begin, end).
+  void del_range(Cf cf, std::string_view begin, std::string_view end);
   size_t count() const;
   size_t bytes() const;
   void clear();

@@ -30,7 +30,8 @@ class KafkaFixture : public ::testing::Test {
                                         {{"touchpoints", kPartitions},
                                          {"touchpoints.dlq", kPartitions},
                                          {"journey.actions", kPartitions},
-                                         {"journey.alerts", kPartitions}}});
+                                         {"journey.alerts", kPartitions},
+                                         {"journey.actions.suppressed", kPartitions}}});
     ASSERT_TRUE(c) << c.error().message;
     cluster_ = std::move(c.value());
   }
@@ -49,8 +50,10 @@ class KafkaFixture : public ::testing::Test {
     return cfg;
   }
 
-  void produce(const std::vector<std::pair<std::string, std::string>>& records, const std::string& topic = "touchpoints") {
-    auto p = kafka::Producer::create({{{"bootstrap.servers", cluster_->bootstrap_servers()}, {"log_level", "3"}}, {}});
+  void produce(const std::vector<std::pair<std::string, std::string>>& records,
+               const std::string& topic = "touchpoints") {
+    auto p = kafka::Producer::create(
+        {{{"bootstrap.servers", cluster_->bootstrap_servers()}, {"log_level", "3"}}, {}});
     ASSERT_TRUE(p) << p.error().message;
     uint64_t i = 0;
     for (const auto& [k, v] : records) {

@@ -15,10 +15,10 @@ namespace {
 
 class PipelineTest : public KafkaFixture {
  protected:
-  journey::JourneyDef load_fast_checkout() {
+  journey::Definition load_fast_checkout() {
     auto r = journey::load_path(JOURNEYD_SOURCE_DIR "/tests/data/streams/fast_checkout.yaml");
     EXPECT_TRUE(r.ok());
-    return r.journeys.at(0);
+    return r.definitions.at(0);
   }
 
   // Compressed event time ending "now": arrivals 2 ms apart, steps ~200 ms apart, drop-off after 1 s.
@@ -142,7 +142,7 @@ namespace {
 TEST_F(PipelineTest, OverdueTimersOfAnIdlePartitionFireAfterARestart) {
   auto r = journey::load_path(JOURNEYD_SOURCE_DIR "/tests/data/streams/fast_checkout.yaml");
   ASSERT_TRUE(r.ok());
-  const auto def = r.journeys.at(0);
+  const auto def = r.definitions.at(0);
   ManualClock clock(1'800'000'000'000);  // 2027-01-15; the events are "now" by this clock
   std::vector<std::pair<std::string, std::string>> records;
   for (int i = 0; i < 20; ++i) {

@@ -58,7 +58,7 @@ struct Temp {
   ~Temp() { std::filesystem::remove_all(path); }
 };
 
-std::vector<loadgen::GeneratedEvent> generate(const journey::JourneyDef& def, size_t customers) {
+std::vector<loadgen::GeneratedEvent> generate(const journey::Definition& def, size_t customers) {
   loadgen::GeneratorOptions g;
   g.customers = customers;
   g.arrival_ms = 1;
@@ -74,12 +74,14 @@ std::vector<loadgen::GeneratedEvent> generate(const journey::JourneyDef& def, si
 }
 
 // (a) decode + engine + one RocksDB WriteBatch per 5000 events.
-double engine_only(const journey::JourneyDef& def, const std::vector<loadgen::GeneratedEvent>& events,
+double engine_only(const journey::Definition& def, const std::vector<loadgen::GeneratedEvent>& events,
                    size_t partitions, uint64_t& state_bytes) {
   Temp dir;
   auto store = state::Store::open({dir.path + "/state"});
   auto outbox = state::Outbox::open(*store.value());
-  journey::Engine engine({def}, {}, *store.value(), outbox.value());
+  auto created = journey::Engine::create({def}, {}, *store.value(), outbox.value());
+  if (!created) throw std::runtime_error(created.error().message);
+  journey::Engine& engine = *created.value();
   event::Decoder decoder;
   const size_t batch_size = 5000;
   std::vector<event::Decoded> decoded;
@@ -99,7 +101,7 @@ double engine_only(const journey::JourneyDef& def, const std::vector<loadgen::Ge
     }
     (void)engine.prefetch(refs);
     for (const auto& r : refs) (void)engine.on_event(r.partition, *r.tp);
-    const int64_t wm = std::get<event::Touchpoint>(decoded.back()).timestamp.value() - 500;
+    const int64_t wm = std::get<event::Touchpoint>(decoded.back()).timestamp.value();
     const int64_t tf = monotonic_ns();
     for (size_t p = 0; p < partitions; ++p) (void)engine.fire_timers(Partition{static_cast<int32_t>(p)}, wm);
     fire_ns += monotonic_ns() - tf;
@@ -199,7 +201,7 @@ config::Config pipeline_config(const std::string& bootstrap, const std::string& 
 
 // Live traffic at `rate` events/s (timestamps = send time) on fresh topics:
 // event → commit latency and drop-off deadline → action latency.
-void latency_phase(kafka::MockCluster& cluster, const std::string& bootstrap, const journey::JourneyDef& def,
+void latency_phase(kafka::MockCluster& cluster, const std::string& bootstrap, const journey::Definition& def,
                    size_t partitions, const std::string& dir, double rate, double latency_seconds) {
   const std::string tag = std::to_string(static_cast<int64_t>(rate));
   const std::string topic = "touchpoints.live." + tag, actions_topic = "journey.actions.live." + tag;
@@ -288,7 +290,7 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);
 
   auto defs = journey::load_text(kJourney, "bench");
-  const auto& def = defs.journeys.at(0);
+  const auto& def = defs.definitions.at(0);
   fmt::print("generating {} customers...\n", customers);
   const auto events = generate(def, customers);
   size_t bytes = 0;

@@ -18,8 +18,8 @@ double draw(uint64_t seed, uint32_t customer, uint32_t step, uint32_t salt) {
 
 }  // namespace
 
-Generator::Generator(const journey::JourneyDef& def, GeneratorOptions opts)
-    : def_(def), opts_(std::move(opts)) {
+Generator::Generator(const journey::Definition& def, GeneratorOptions opts)
+    : def_(*def.journey()), opts_(std::move(opts)) {
   const size_t steps = def_.steps.size();
   opts_.conversion.resize(steps > 0 ? steps - 1 : 0, 0.6);
   expect_.stopped_at.assign(steps, 0);
@@ -32,8 +32,8 @@ Generator::Generator(const journey::JourneyDef& def, GeneratorOptions opts)
     last_ms_ = std::max(last_ms_, t);
   }
   for (const auto& r : def_.dropoffs) {
-    if (r.action) expect_.actions += expect_.stopped_at[r.after_step];
-    if (r.alert) expect_.alerts += expect_.stopped_at[r.after_step];
+    if (r.emit.action) expect_.actions += expect_.stopped_at[r.after_step];
+    if (r.emit.alert) expect_.alerts += expect_.stopped_at[r.after_step];
   }
 }
 
@@ -81,7 +81,7 @@ bool Generator::next(GeneratedEvent& out) {
   JsonWriter w(out.json);
   w.begin_object()
       .field("type", "track")
-      .field("event", def_.steps[p.step].event)
+      .field("event", def_.steps[p.step].match.event)
       .field("userId", out.key)
       .field("messageId", fmt::format("m-{}-{}-{}", opts_.seed, p.customer, p.step))
       .field("timestamp", format_iso8601(p.ts));

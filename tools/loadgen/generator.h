@@ -21,8 +21,8 @@ struct GeneratorOptions {
   size_t customers = 1000;
   // Probability of going from step k to step k+1 (size: steps - 1). Missing entries: 0.6.
   std::vector<double> conversion;
-  int64_t start_ms = 0;          // event time of the first customer's first event
-  int64_t arrival_ms = 100;      // event-time spacing between customers' first events
+  int64_t start_ms = 0;            // event time of the first customer's first event
+  int64_t arrival_ms = 100;        // event-time spacing between customers' first events
   int64_t step_delay_ms = 60'000;  // mean delay between steps (uniform in [½, 1½] of it)
   uint64_t seed = 1;
   std::string id_prefix = "u";
@@ -44,7 +44,7 @@ struct Expectation {
 
 class Generator {
  public:
-  Generator(const journey::JourneyDef& def, GeneratorOptions opts);
+  Generator(const journey::Definition& def, GeneratorOptions opts);
 
   // The next event in event-time order; false when every customer is done.
   bool next(GeneratedEvent& out);
@@ -65,7 +65,7 @@ class Generator {
   int64_t delay(uint32_t customer, uint16_t step) const;
   uint16_t depth(uint32_t customer) const;
 
-  const journey::JourneyDef& def_;
+  const journey::JourneySpec& def_;
   GeneratorOptions opts_;
   uint32_t next_customer_ = 0;
   std::priority_queue<Pending, std::vector<Pending>, std::greater<>> heap_;

@@ -67,9 +67,9 @@ int main(int argc, char** argv) {
     for (const auto& e : defs.errors) std::cerr << e << "\n";
     return 2;
   }
-  const journey::JourneyDef* def = nullptr;
-  for (const auto& j : defs.journeys)
-    if (journey_id.empty() || j.id == journey_id) def = &j;
+  const journey::Definition* def = nullptr;
+  for (const auto& j : defs.definitions)
+    if (j.journey() && (journey_id.empty() || j.id == journey_id)) def = &j;
   if (!def) {
     std::cerr << "loadgen: no journey '" << journey_id << "' in " << journey_file << "\n";
     return 2;

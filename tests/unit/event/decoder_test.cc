@@ -1,5 +1,6 @@
 #include "event/decoder.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -294,6 +295,206 @@ TEST_F(DecoderTest, NeverThrowsOnAnyPrefixOrMutation) {
       EXPECT_NO_THROW(decode(mutated)) << i;
     }
   }
+}
+
+// ---- Fields: the scalar leaves of properties, context and traits ----
+
+// The value recorded under `path`, failing the test when there is none.
+FieldValue field(const Touchpoint& tp, std::string_view path) {
+  auto v = tp.fields.get(path);
+  if (!v) {
+    ADD_FAILURE() << "no field " << path;
+    return {};
+  }
+  return *v;
+}
+
+TEST_F(DecoderTest, FieldsHaveTheirJsonTypes) {
+  const auto tp = ok(R"({"type":"track","event":"E","userId":"u1",
+    "properties":{"sku":"p1","price":19.99,"qty":3,"neg":-2.5e3,"gift":true,"wrap":false,"coupon":null},
+    "context":{"channel":"web"},"traits":{"plan":"pro"}})");
+  EXPECT_EQ(tp.fields.size(), 9u);
+  auto v = field(tp, "properties.sku");
+  EXPECT_EQ(v.type, FieldValue::Type::string);
+  EXPECT_EQ(v.string, "p1");
+  v = field(tp, "properties.price");
+  EXPECT_EQ(v.type, FieldValue::Type::number);
+  EXPECT_DOUBLE_EQ(v.number, 19.99);
+  EXPECT_DOUBLE_EQ(field(tp, "properties.qty").number, 3);
+  EXPECT_EQ(field(tp, "properties.qty").type, FieldValue::Type::number);  // integers are numbers too
+  EXPECT_DOUBLE_EQ(field(tp, "properties.neg").number, -2500);
+  v = field(tp, "properties.gift");
+  EXPECT_EQ(v.type, FieldValue::Type::boolean);
+  EXPECT_TRUE(v.boolean);
+  EXPECT_FALSE(field(tp, "properties.wrap").boolean);
+  EXPECT_EQ(field(tp, "properties.coupon").type, FieldValue::Type::null);
+  EXPECT_EQ(field(tp, "context.channel").string, "web");
+  EXPECT_EQ(field(tp, "traits.plan").string, "pro");
+  // Missing is not null; the top-level fields and the objects themselves are not recorded.
+  EXPECT_FALSE(tp.fields.get("properties.missing"));
+  EXPECT_FALSE(tp.fields.get("properties"));
+  EXPECT_FALSE(tp.fields.get("event"));
+  EXPECT_FALSE(tp.fields.get("userId"));
+}
+
+TEST_F(DecoderTest, NestedObjectsAreJoinedWithDots) {
+  const auto tp = ok(R"({"type":"page","name":"Home","anonymousId":"a1",
+    "context":{"page":{"path":"/pricing","referrer":{"host":"example.com"}},"timezone":"Europe/Berlin"}})");
+  EXPECT_EQ(field(tp, "context.page.path").string, "/pricing");
+  EXPECT_EQ(field(tp, "context.page.referrer.host").string, "example.com");
+  EXPECT_EQ(field(tp, "context.timezone").string, "Europe/Berlin");
+  EXPECT_FALSE(tp.fields.get("context.page"));
+  EXPECT_EQ(tp.fields.size(), 3u);
+}
+
+TEST_F(DecoderTest, PathsDeeperThanFourLevelsAreNotRecorded) {
+  const auto tp = ok(R"({"type":"track","event":"E","userId":"u1",
+    "properties":{"a":{"b":{"c":{"d":4,"e":{"f":5}}}},"z":1}})");
+  EXPECT_DOUBLE_EQ(field(tp, "properties.a.b.c.d").number, 4);  // four levels below properties
+  EXPECT_FALSE(tp.fields.get("properties.a.b.c.e.f"));
+  EXPECT_FALSE(tp.fields.get("properties.a.b.c.e"));
+  EXPECT_DOUBLE_EQ(field(tp, "properties.z").number, 1);  // recording goes on after the deep part
+  EXPECT_EQ(tp.fields.size(), 2u);
+}
+
+TEST_F(DecoderTest, ArraysAreSkipped) {
+  const auto tp = ok(R"({"type":"track","event":"E","userId":"u1",
+    "properties":{"tags":["a","b"],"items":[{"sku":"p1"}],"after":"x"},"context":[1,2]})");
+  EXPECT_FALSE(tp.fields.get("properties.tags"));
+  EXPECT_FALSE(tp.fields.get("properties.tags.0"));
+  EXPECT_FALSE(tp.fields.get("properties.items.sku"));
+  EXPECT_FALSE(tp.fields.get("context"));
+  EXPECT_EQ(field(tp, "properties.after").string, "x");
+  EXPECT_EQ(tp.fields.size(), 1u);
+}
+
+TEST_F(DecoderTest, OtherTopLevelObjectsAndNonObjectsAreNotRecorded) {
+  const auto tp = ok(R"({"type":"track","event":"E","userId":"u1","integrations":{"All":true},
+    "properties":"not an object","traits":null,"context":{"ip":"10.0.0.1"}})");
+  EXPECT_EQ(tp.fields.size(), 1u);
+  EXPECT_EQ(field(tp, "context.ip").string, "10.0.0.1");
+}
+
+TEST_F(DecoderTest, AtMost64FieldsPerEvent) {
+  std::string json = R"({"type":"track","event":"E","userId":"u1","properties":{)";
+  for (int i = 0; i < 60; ++i) json += fmt::format(R"("p{}":{},)", i, i);
+  json += R"("last":1},"context":{)";
+  for (int i = 0; i < 10; ++i) json += fmt::format(R"({}"c{}":"v{}")", i ? "," : "", i, i);
+  json += "}}";
+  const auto tp = ok(json);
+  EXPECT_EQ(tp.fields.size(), 64u);
+  EXPECT_DOUBLE_EQ(field(tp, "properties.p59").number, 59);
+  EXPECT_DOUBLE_EQ(field(tp, "properties.last").number, 1);
+  EXPECT_EQ(field(tp, "context.c2").string, "v2");  // the 64th
+  EXPECT_FALSE(tp.fields.get("context.c3"));
+  EXPECT_FALSE(tp.fields.get("context.c9"));
+  // Fields beyond the limit are still validated.
+  json.insert(json.size() - 2, R"(,"bad":tru)");
+  EXPECT_EQ(rejected(json).category, DlqCategory::parse_error);
+}
+
+TEST_F(DecoderTest, LongStringValuesAndPathsAreNotRecorded) {
+  const std::string at_limit(1024, 's'), over(1025, 's'), long_key(600, 'k');
+  const auto tp = ok(R"({"type":"track","event":"E","userId":"u1","properties":{"a":")" + at_limit +
+                     R"(","b":")" + over + R"(",")" + long_key + R"(":1,"c":2}})");
+  EXPECT_EQ(field(tp, "properties.a").string, at_limit);
+  EXPECT_FALSE(tp.fields.get("properties.b"));
+  EXPECT_FALSE(tp.fields.get("properties." + long_key));
+  EXPECT_DOUBLE_EQ(field(tp, "properties.c").number, 2);
+  EXPECT_EQ(tp.fields.size(), 2u);
+}
+
+TEST_F(DecoderTest, NumbersBeyondSimdjsonAreRecordedAsDouble) {
+  const auto tp = ok(R"({"type":"track","event":"E","userId":"u1","properties":{
+    "order":123456789012345678901234567890,"big":18446744073709551615,"neg":-9223372036854775808,
+    "huge":1e400,"exp":1.5E+3}})");
+  EXPECT_DOUBLE_EQ(field(tp, "properties.order").number, 1.2345678901234568e29);
+  EXPECT_DOUBLE_EQ(field(tp, "properties.big").number, 18446744073709551615.0);
+  EXPECT_DOUBLE_EQ(field(tp, "properties.neg").number, -9223372036854775808.0);
+  EXPECT_DOUBLE_EQ(field(tp, "properties.exp").number, 1500);
+  EXPECT_FALSE(tp.fields.get("properties.huge"));  // beyond double's range: valid, not recorded
+}
+
+TEST_F(DecoderTest, EscapedKeysAndValuesAreUnescaped) {
+  const auto tp = ok(R"({"type":"track","event":"E","userId":"u1",
+    "properties":{"caf\u00e9":"say \"hi\"","a\/b":"\u00e9"}})");
+  EXPECT_EQ(field(tp, "properties.caf\xc3\xa9").string, "say \"hi\"");
+  EXPECT_EQ(field(tp, "properties.a/b").string, "\xc3\xa9");
+}
+
+TEST_F(DecoderTest, RepeatedKeyTheLastValueWins) {
+  const auto tp = ok(R"({"type":"track","event":"E","userId":"u1",
+    "properties":{"plan":"free","plan":"pro"},"context":{"x":1},"context":{"x":"two"}})");
+  EXPECT_EQ(field(tp, "properties.plan").string, "pro");
+  EXPECT_EQ(field(tp, "context.x").type, FieldValue::Type::string);
+  EXPECT_EQ(field(tp, "context.x").string, "two");
+}
+
+TEST_F(DecoderTest, MalformedJsonInsideFieldObjectsIsParseError) {
+  for (const char* inner : {
+           R"({"a":tru})", R"({"a":01})", R"({"a":[1,]})", R"({"a":"\x"})", R"({"a":nul})",
+           R"({"a":{"b":1,}})", R"({"a" 1})", R"({"a":1.})", R"({"a":-})",
+           R"({"a":{"b":{"c":{"d":{"e":tru}}}}})",  // below the recorded depth
+           R"({"a":[{"b":01}]})",                   // inside a skipped array
+       }) {
+    for (const char* top : {"properties", "context", "traits"}) {
+      const std::string json =
+          fmt::format(R"({{"type":"track","event":"E","userId":"u1","{}":{}}})", top, inner);
+      EXPECT_EQ(rejected(json).category, DlqCategory::parse_error) << json;
+    }
+  }
+}
+
+TEST_F(DecoderTest, FieldsDoNotLeakIntoTheNextEvent) {
+  EXPECT_EQ(ok(R"({"type":"track","event":"E","userId":"u1","properties":{"a":1,"b":2}})").fields.size(), 2u);
+  EXPECT_EQ(rejected(R"({"type":"track","event":"E","properties":{"a":1}})").category,
+            DlqCategory::missing_identity);
+  const auto tp = ok(R"({"type":"track","event":"E","userId":"u1","context":{"c":3}})");
+  EXPECT_EQ(tp.fields.size(), 1u);
+  EXPECT_FALSE(tp.fields.get("properties.a"));
+}
+
+// ---- previousId and alias ----
+
+TEST_F(DecoderTest, AliasLinksPreviousIdToUserId) {
+  const auto tp = ok(R"({"type":"alias","userId":"u1","previousId":"anon-7","anonymousId":"anon-7"})");
+  EXPECT_EQ(tp.type, EventType::alias);
+  EXPECT_EQ(tp.user_id, "u1");
+  EXPECT_EQ(tp.previous_id, "anon-7");
+  EXPECT_EQ(tp.customer(), "u1");
+  // previousId is read for any type (and ignored by non-alias rules).
+  EXPECT_EQ(ok(R"({"type":"track","event":"E","userId":"u1","previousId":"p"})").previous_id, "p");
+  EXPECT_EQ(ok(R"({"type":"track","event":"E","userId":"u1"})").previous_id, "");
+}
+
+TEST_F(DecoderTest, AliasWithUserIdNeedsPreviousId) {
+  for (const char* json :
+       {R"({"type":"alias","userId":"u1"})", R"({"type":"alias","userId":"u1","previousId":""})",
+        R"({"type":"alias","userId":"u1","previousId":null})",
+        R"({"type":"alias","userId":"u1","anonymousId":"a1"})"}) {
+    const auto r = rejected(json);
+    EXPECT_EQ(r.category, DlqCategory::schema_violation) << json;
+    EXPECT_EQ(r.reason, "previousId is required for type alias") << json;
+  }
+  // No identity at all is still missing_identity.
+  EXPECT_EQ(rejected(R"({"type":"alias","previousId":"a1"})").category, DlqCategory::missing_identity);
+}
+
+TEST_F(DecoderTest, PreviousIdFollowsTheAnonymousIdRules) {
+  const std::string id(257, 'p');
+  auto r = rejected(R"({"type":"alias","userId":"u1","previousId":")" + id + "\"}");
+  EXPECT_EQ(r.category, DlqCategory::schema_violation);
+  EXPECT_NE(r.reason.find("previousId"), std::string::npos) << r.reason;
+  EXPECT_EQ(ok(R"({"type":"alias","userId":"u1","previousId":")" + id.substr(1) + "\"}").previous_id.size(),
+            256u);
+  for (const char* json : {R"({"type":"alias","userId":"u1","previousId":7})",
+                           R"({"type":"alias","userId":"u1","previousId":["a"]})"}) {
+    r = rejected(json);
+    EXPECT_EQ(r.category, DlqCategory::schema_violation) << json;
+    EXPECT_NE(r.reason.find("previousId"), std::string::npos) << r.reason;
+  }
+  EXPECT_EQ(rejected(R"({"type":"alias","userId":"u1","previousId":nul})").category,
+            DlqCategory::parse_error);
 }
 
 }  // namespace

@@ -1,110 +1,32 @@
+// The engine's plumbing (src/journey/engine.cc): state in RocksDB and the
+// cache, late events, partitions, the timer scan, versions and hot reload,
+// identity merges, duplicate messageIds.
 #include "journey/engine.h"
 
 #include <gtest/gtest.h>
 
-#include <regex>
-
-#include "common/hash.h"
 #include "unit/journey/engine_fixture.h"
 
 namespace journeyd::journey {
 namespace {
 
+using testing::anonymous;
 using testing::EngineHarness;
+using testing::identify;
+using testing::kCheckoutYaml;
+using testing::kDay;
+using testing::kGrace;
 using testing::kHour;
 using testing::kMin;
 using testing::kT0;
+using testing::track;
+using testing::with_message_id;
 
-TEST(Engine, OrderedFunnelAdvancesLevels) {
-  EngineHarness h;
-  EXPECT_EQ(h.level("u1"), 0u);
-  h.send("u1", "Product Viewed", kT0);
-  EXPECT_EQ(h.level("u1"), 1u);
-  h.send("u1", "Product Added", kT0 + kMin);
-  EXPECT_EQ(h.level("u1"), 2u);
-  h.send("u1", "Checkout Started", kT0 + 2 * kMin);
-  EXPECT_EQ(h.level("u1"), 3u);
-  h.send("u1", "Order Completed", kT0 + 3 * kMin);
-  EXPECT_EQ(h.level("u1"), 4u);
-  const auto in = h.instance("u1");
-  ASSERT_TRUE(in);
-  EXPECT_EQ(in->version, 3u);
-  for (size_t k = 0; k < 4; ++k) {
-    EXPECT_EQ(in->levels[k].start, kT0) << k;
-    EXPECT_EQ(in->levels[k].at, kT0 + static_cast<int64_t>(k) * kMin) << k;
-  }
-  EXPECT_EQ(h.engine().stats().events, 4u);
-  EXPECT_EQ(h.engine().stats().steps_reached, 4u);
-}
-
-TEST(Engine, StepsOutOfOrderDoNotAdvance) {
-  EngineHarness h;
-  h.send("u1", "Product Added", kT0);
-  h.send("u1", "Checkout Started", kT0 + kMin);
-  EXPECT_EQ(h.level("u1"), 0u);
-  h.send("u1", "Product Viewed", kT0 + 2 * kMin);
-  h.send("u1", "Checkout Started", kT0 + 3 * kMin);  // skips "added"
-  EXPECT_EQ(h.level("u1"), 1u);
-  EXPECT_EQ(h.engine().stats().events, 4u);
-}
-
-TEST(Engine, UnrelatedEventsChangeNothingButLastSeen) {
-  EngineHarness h;
-  h.send("u1", "Something Else", kT0);
-  EXPECT_EQ(h.level("u1"), 0u);
-  EXPECT_EQ(h.pending_timers(), 0u);
-  EXPECT_EQ(h.engine().stats().steps_reached, 0u);
-}
-
-TEST(Engine, EventOutsideTheWindowDoesNotAdvance) {
-  EngineHarness h;
-  h.send("u1", "Product Viewed", kT0);
-  h.send("u1", "Product Added", kT0 + 24 * kHour + 1);
-  EXPECT_EQ(h.level("u1"), 1u);
-  // The window is inclusive: exactly 24h after step 1 still counts.
-  h.send("u2", "Product Viewed", kT0);
-  h.send("u2", "Product Added", kT0 + 24 * kHour);
-  EXPECT_EQ(h.level("u2"), 2u);
-}
-
-TEST(Engine, WindowIsMeasuredFromStepOneNotFromThePreviousStep) {
-  EngineHarness h;
-  h.send("u1", "Product Viewed", kT0);
-  h.send("u1", "Product Added", kT0 + 20 * kHour);
-  h.send("u1", "Checkout Started", kT0 + 25 * kHour);  // 5h after "added", 25h after "viewed"
-  EXPECT_EQ(h.level("u1"), 2u);
-}
-
-TEST(Engine, LaterStepOneStartsANewChain) {
-  EngineHarness h;
-  h.send("u1", "Product Viewed", kT0);
-  h.send("u1", "Product Added", kT0 + kMin);
-  h.send("u1", "Product Viewed", kT0 + 2 * kHour);
-  auto in = h.instance("u1");
-  ASSERT_TRUE(in);
-  EXPECT_EQ(in->levels[0].start, kT0 + 2 * kHour);  // the new candidate chain
-  EXPECT_EQ(in->levels[1].start, kT0);              // level 2 still held by the old chain
-  // 25h after the first chain started: only the new chain can advance.
-  h.send("u1", "Product Added", kT0 + 25 * kHour);
-  h.send("u1", "Checkout Started", kT0 + 25 * kHour + kMin);
-  in = h.instance("u1");
-  ASSERT_TRUE(in);
-  EXPECT_EQ(in->levels[1].start, kT0 + 2 * kHour);
-  EXPECT_EQ(in->levels[2].start, kT0 + 2 * kHour);
-  EXPECT_EQ(in->levels[2].at, kT0 + 25 * kHour + kMin);
-  EXPECT_EQ(h.level("u1"), 3u);
-}
-
-TEST(Engine, OldChainKeepsItsLevelUntilTheNewOneOvertakesIt) {
-  EngineHarness h;
-  h.send("u1", "Product Viewed", kT0);
-  h.send("u1", "Product Added", kT0 + kMin);
-  h.send("u1", "Product Viewed", kT0 + 10 * kMin);    // new chain at level 1
-  h.send("u1", "Checkout Started", kT0 + 20 * kMin);  // advances the old chain (level 2 → 3)
-  const auto in = h.instance("u1");
-  ASSERT_TRUE(in);
-  EXPECT_EQ(in->levels[2].start, kT0);
-  EXPECT_EQ(in->levels[2].at, kT0 + 20 * kMin);
+EngineOptions options(size_t cache_customers, size_t timers_per_batch) {
+  EngineOptions o;
+  o.cache_customers = cache_customers;
+  o.timers_per_batch = timers_per_batch;
+  return o;
 }
 
 TEST(Engine, StateIsReadBackFromTheStoreAfterARestart) {
@@ -114,186 +36,54 @@ TEST(Engine, StateIsReadBackFromTheStoreAfterARestart) {
   h.send("u1", "Product Added", kT0 + kMin);
   EXPECT_EQ(h.level("u1"), 2u);
   h.restart_engine();
-  EXPECT_EQ(h.fire(kT0 + 31 * kMin), 1u);
+  EXPECT_EQ(h.fire(kT0 + 31 * kMin + kGrace), 1u);
   EXPECT_EQ(h.actions().size(), 1u);
 }
 
 TEST(Engine, TinyCacheStillWorks) {
-  EngineHarness h(testing::kCheckoutYaml, EngineOptions{500, 1, 10'000});
+  EngineHarness h(kCheckoutYaml, options(1, 10'000));
   for (int i = 0; i < 5; ++i) h.send("u" + std::to_string(i), "Product Viewed", kT0);
   for (int i = 0; i < 5; ++i) h.send("u" + std::to_string(i), "Product Added", kT0 + kMin);
   for (int i = 0; i < 5; ++i) EXPECT_EQ(h.level("u" + std::to_string(i)), 2u) << i;
+  // The timers load their customers one by one: at most one of them is still cached.
+  EXPECT_EQ(h.fire(kT0 + kHour), 5u);
+  EXPECT_GE(h.engine().stats().cache_misses, 4u);
+  EXPECT_EQ(h.actions().size(), 5u);
 }
 
-TEST(Engine, ManyEventsInOneBatch) {
+TEST(Engine, LateEventGoesToTheDlqAndChangesNothing) {
   EngineHarness h;
-  h.batch({EngineHarness::track("u1", "Product Viewed", kT0),
-           EngineHarness::track("u2", "Product Viewed", kT0),
-           EngineHarness::track("u1", "Product Added", kT0 + kMin),
-           EngineHarness::track("u1", "Checkout Started", kT0 + 2 * kMin)});
-  EXPECT_EQ(h.level("u1"), 3u);
-  EXPECT_EQ(h.level("u2"), 1u);
-}
-
-TEST(Engine, DropoffFiresOnceWhenTheWatermarkPassesItsDueTime) {
-  EngineHarness h;
-  h.send("u1", "Product Viewed", kT0);
-  h.send("u1", "Product Added", kT0 + kMin);
-  EXPECT_EQ(h.pending_timers(), 1u);
-  const int64_t due = kT0 + 31 * kMin;
-  EXPECT_EQ(h.fire(due - 1), 0u);
-  EXPECT_TRUE(h.actions().empty());
-  EXPECT_EQ(h.fire(due), 1u);
-  ASSERT_EQ(h.actions().size(), 1u);
-  EXPECT_NE(h.actions()[0].find(R"("type":"cart_abandon_email")"), std::string::npos);
-  EXPECT_EQ(h.pending_timers(), 0u);
-  EXPECT_EQ(h.fire(due + 10 * kHour), 0u);
-  EXPECT_EQ(h.actions().size(), 1u);
-  EXPECT_TRUE(h.alerts().empty());
-  EXPECT_EQ(h.engine().stats().timers_fired, 1u);
-  EXPECT_EQ(h.outbox_keys(), std::vector<std::string>{"u1"});
-}
-
-TEST(Engine, NoTimersWithoutAWatermark) {
-  EngineHarness h;
-  h.send("u1", "Product Viewed", kT0);
-  h.send("u1", "Product Added", kT0 + kMin);
-  EXPECT_EQ(h.fire(kNoTime), 0u);
-  EXPECT_EQ(h.pending_timers(), 1u);
-}
-
-TEST(Engine, RepeatingAStepRearmsTheDropoffFromTheLatestTime) {
-  EngineHarness h;
-  h.send("u1", "Product Viewed", kT0);
-  h.send("u1", "Product Added", kT0 + kMin);
-  h.send("u1", "Product Added", kT0 + 10 * kMin);
-  EXPECT_EQ(h.fire(kT0 + 31 * kMin), 1u);  // the first timer is stale
-  EXPECT_TRUE(h.actions().empty());
-  EXPECT_EQ(h.fire(kT0 + 40 * kMin), 1u);
-  ASSERT_EQ(h.actions().size(), 1u);
-  EXPECT_NE(h.actions()[0].find(R"("step_at":"2026-11-22T10:10:00.000Z")"), std::string::npos)
-      << h.actions()[0];
-  EXPECT_EQ(h.engine().stats().timers_stale, 1u);
-}
-
-TEST(Engine, DropoffFiresAtMostOncePerChain) {
-  EngineHarness h;
-  h.send("u1", "Product Viewed", kT0);
-  h.send("u1", "Product Added", kT0 + kMin);
-  h.fire(kT0 + 31 * kMin);
-  ASSERT_EQ(h.actions().size(), 1u);
-  h.send("u1", "Product Added", kT0 + 40 * kMin);  // same chain, again
-  h.fire(kT0 + 3 * kHour);
-  EXPECT_EQ(h.actions().size(), 1u);
-  // A new chain may drop off again.
-  h.send("u1", "Product Viewed", kT0 + 4 * kHour);
-  h.send("u1", "Product Added", kT0 + 4 * kHour + kMin);
-  h.fire(kT0 + 5 * kHour);
-  ASSERT_EQ(h.actions().size(), 2u);
-  EXPECT_NE(h.actions()[1].find(R"("chain_started_at":"2026-11-22T14:00:00.000Z")"), std::string::npos);
-}
-
-TEST(Engine, NoDropoffWhenTheNextStepWasReached) {
-  EngineHarness h;
-  h.send("u1", "Product Viewed", kT0);
-  h.send("u1", "Product Added", kT0 + kMin);
-  h.send("u1", "Checkout Started", kT0 + 10 * kMin);
-  h.send("u1", "Order Completed", kT0 + 20 * kMin);
-  h.fire(kT0 + 10 * kHour);
-  EXPECT_TRUE(h.actions().empty());
-  EXPECT_TRUE(h.alerts().empty());
-  EXPECT_EQ(h.engine().stats().timers_fired, 0u);
-  EXPECT_EQ(h.pending_timers(), 0u);
-}
-
-TEST(Engine, NextStepReachedAfterTheDueTimeStillCountsAsDropoff) {
-  // Design §5: drop-off fires "when the customer has not reached k+1 by t_k + for". A poll batch
-  // applies its events before it fires timers, so the late "checkout" can be applied first.
-  EngineHarness h;
-  h.send("u1", "Product Viewed", kT0);
-  h.send("u1", "Product Added", kT0 + kMin);
-  h.run({EngineHarness::track("u1", "Checkout Started", kT0 + 40 * kMin)}, Partition{0}, kT0 + 40 * kMin);
-  ASSERT_EQ(h.actions().size(), 1u);
-  EXPECT_NE(h.actions()[0].find(R"("type":"cart_abandon_email")"), std::string::npos);
-}
-
-TEST(Engine, DropoffAfterCheckoutEmitsActionAndAlert) {
-  EngineHarness h;
-  h.send("u1", "Product Viewed", kT0);
-  h.send("u1", "Product Added", kT0 + kMin);
-  h.send("u1", "Checkout Started", kT0 + 2 * kMin);
-  h.fire(kT0 + 62 * kMin - 1);  // takes the (stale) cart-abandon timer only
-  EXPECT_TRUE(h.actions().empty());
-  EXPECT_TRUE(h.alerts().empty());
-  EXPECT_EQ(h.fire(kT0 + 62 * kMin), 1u);
-  ASSERT_EQ(h.actions().size(), 1u);
-  ASSERT_EQ(h.alerts().size(), 1u);
-  EXPECT_NE(h.actions()[0].find(R"("type":"checkout_reminder")"), std::string::npos);
-  const std::regex alert_re(
-      R"(\{"alert_id":"[0-9a-f]{16}","kind":"dropoff","severity":"warning","journey":"checkout","version":3,)"
-      R"("customer":"u1","trigger":"dropoff","step":"checkout","next_step":"purchased",)"
-      R"("chain_started_at":"2026-11-22T10:00:00.000Z","step_at":"2026-11-22T10:02:00.000Z",)"
-      R"("due_at":"2026-11-22T11:02:00.000Z"\})");
-  EXPECT_TRUE(std::regex_match(h.alerts()[0], alert_re)) << h.alerts()[0];
-  EXPECT_EQ(h.outbox_keys(), (std::vector<std::string>{"u1", "checkout"}));  // alerts keyed by journey
-  EXPECT_EQ(h.engine().stats().alerts, 1u);
-}
-
-TEST(Engine, ActionRecord) {
-  EngineHarness h;
-  h.send("u1", "Product Viewed", kT0);
-  h.send("u1", "Product Added", kT0 + kMin);
-  h.fire(kT0 + kHour);
-  ASSERT_EQ(h.actions().size(), 1u);
-  // Trigger: dropoff:<step>:<for>:<action type>:<hash of payload and alert severity>.
-  const std::string trigger =
-      "dropoff:added:30m:cart_abandon_email:" + to_hex(stable_hash({R"({"template":"cart-1"})", ""}));
-  const std::string id = to_hex(stable_hash({"checkout", "3", "u1", trigger, std::to_string(kT0)}));
-  EXPECT_EQ(h.actions()[0],
-            R"({"action_id":")" + id +
-                R"(","type":"cart_abandon_email","journey":"checkout","version":3,"customer":"u1",)"
-                R"("trigger":"dropoff","step":"added","next_step":"checkout",)"
-                R"("chain_started_at":"2026-11-22T10:00:00.000Z","step_at":"2026-11-22T10:01:00.000Z",)"
-                R"("due_at":"2026-11-22T10:31:00.000Z","payload":{"template":"cart-1"}})");
-}
-
-TEST(Engine, ActionIdIsDeterministicAcrossEngines) {
-  auto run = [] {
-    EngineHarness h;
-    h.batch({EngineHarness::track("u1", "Product Viewed", kT0),
-             EngineHarness::track("u2", "Product Viewed", kT0),
-             EngineHarness::track("u1", "Product Added", kT0 + kMin),
-             EngineHarness::track("u2", "Product Added", kT0 + 2 * kMin)});
-    h.fire(kT0 + kHour);
-    return h.actions();
-  };
-  const auto a = run();
-  const auto b = run();
-  ASSERT_EQ(a.size(), 2u);
-  EXPECT_EQ(a, b);
-  const std::regex id_re(R"re(^\{"action_id":"([0-9a-f]{16})".*)re");
-  std::smatch m1, m2;
-  ASSERT_TRUE(std::regex_match(a[0], m1, id_re)) << a[0];
-  ASSERT_TRUE(std::regex_match(a[1], m2, id_re)) << a[1];
-  EXPECT_NE(m1[1].str(), m2[1].str());  // different customers, different ids
-}
-
-TEST(Engine, LateEventIsRejectedAndChangesNothing) {
-  EngineHarness h(testing::kCheckoutYaml, EngineOptions{500, 1000, 10'000});
   h.send("u1", "Product Viewed", kT0);
   h.send("u1", "Other", kT0 + 10'000);
-  auto r = h.send("u1", "Product Added", kT0 + 10'000 - 501);
+  auto r = h.send("u1", "Product Added", kT0 + 10'000 - kGrace - 1);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->category, event::DlqCategory::late_event);
   EXPECT_NE(r->reason.find("grace"), std::string::npos) << r->reason;
+  ASSERT_EQ(h.dlq().size(), 1u);
+  EXPECT_EQ(h.dlq()[0]["category"], "late_event");
   EXPECT_EQ(h.level("u1"), 1u);
   EXPECT_EQ(h.pending_timers(), 0u);
   EXPECT_EQ(h.engine().stats().late_events, 1u);
   // Within the grace: applied.
-  EXPECT_EQ(h.send("u1", "Product Added", kT0 + 10'000 - 500), std::nullopt);
+  EXPECT_EQ(h.send("u1", "Product Added", kT0 + 10'000 - kGrace), std::nullopt);
   EXPECT_EQ(h.level("u1"), 2u);
   // Other customers are not affected by u1's clock.
   EXPECT_EQ(h.send("u2", "Product Viewed", kT0 - kHour), std::nullopt);
+  EXPECT_EQ(h.dlq().size(), 1u);
+}
+
+TEST(Engine, LateForOneDefinitionOnlyIsIgnoredByThatDefinition) {
+  // The largest grace (10m, of "relaxed") decides the DLQ; "checkout" (500 ms) ignores the event.
+  EngineHarness h(std::string(kCheckoutYaml) +
+                  "---\njourney: relaxed\ngrace: 10m\nsteps: [{id: a, event: Product Viewed}, {id: b, event: "
+                  "Product Added}]\nwindow: 1h\n");
+  EXPECT_EQ(h.engine().max_grace_ms(), 10 * kMin);
+  h.send("u1", "Product Viewed", kT0);
+  h.send("u1", "Other", kT0 + 5 * kMin);
+  EXPECT_EQ(h.send("u1", "Product Added", kT0 + kMin), std::nullopt);
+  EXPECT_TRUE(h.dlq().empty());
+  EXPECT_EQ(h.level("u1", "checkout"), 1u);
+  EXPECT_EQ(h.level("u1", "relaxed"), 2u);
 }
 
 TEST(Engine, PartitionsAreIndependent) {
@@ -310,7 +100,7 @@ TEST(Engine, PartitionsAreIndependent) {
 }
 
 TEST(Engine, TimersPerBatchLimitsOneCall) {
-  EngineHarness h(testing::kCheckoutYaml, EngineOptions{500, 1000, 2});
+  EngineHarness h(kCheckoutYaml, options(1000, 2));
   for (int i = 0; i < 5; ++i) {
     h.send("u" + std::to_string(i), "Product Viewed", kT0);
     h.send("u" + std::to_string(i), "Product Added", kT0 + kMin);
@@ -322,7 +112,49 @@ TEST(Engine, TimersPerBatchLimitsOneCall) {
   EXPECT_EQ(h.actions().size(), 5u);
 }
 
-TEST(Engine, TimerOfARemovedJourneyIsDropped) {
+TEST(Engine, TimerFloorDoesNotHideATimerScheduledBelowIt) {
+  // After a scan up to 12:00 the partition's floor is past 12:00; a customer whose events are older
+  // (another customer's clock drove the partition) schedules a timer due before it.
+  EngineHarness h;
+  EXPECT_EQ(h.fire(kT0 + 2 * kHour), 0u);
+  h.send("u1", "Product Viewed", kT0);
+  h.send("u1", "Product Added", kT0 + kMin);
+  EXPECT_EQ(h.fire(kT0 + 2 * kHour), 1u);
+  EXPECT_EQ(h.actions().size(), 1u);
+  // Scheduled and due in the same batch: found by the next call.
+  h.run({track("u2", "Product Viewed", kT0), track("u2", "Product Added", kT0 + kMin)}, Partition{0},
+        kT0 + 3 * kHour);
+  EXPECT_EQ(h.actions().size(), 1u);
+  EXPECT_EQ(h.fire(kT0 + 3 * kHour), 1u);
+  EXPECT_EQ(h.actions().size(), 2u);
+}
+
+TEST(Engine, RevokedPartitionIsReadBackFromTheStore) {
+  // Partition 3 moves to another process and back: what that process wrote must be read, not the
+  // stale cache.
+  EngineHarness h;
+  auto other = h.make_engine();
+  h.send("u1", "Product Viewed", kT0, Partition{3});
+  h.engine().forget_partition(Partition{3});
+  h.run({track("u1", "Product Added", kT0 + kMin)}, Partition{3}, kNoTime, other.get());
+  h.send("u1", "Checkout Started", kT0 + 2 * kMin, Partition{3});
+  EXPECT_EQ(h.level("u1", "checkout", Partition{3}), 3u);
+}
+
+TEST(Engine, RevokedPartitionForgetsItsTimerFloor) {
+  EngineHarness h;
+  auto other = h.make_engine();
+  EXPECT_EQ(h.fire(kT0 + 5 * kHour, Partition{3}), 0u);  // nothing due before 15:00 (the floor)
+  h.engine().forget_partition(Partition{3});
+  // The other process schedules a drop-off due at 10:31 and hands the partition back.
+  h.run({track("u1", "Product Viewed", kT0), track("u1", "Product Added", kT0 + kMin)}, Partition{3}, kNoTime,
+        other.get());
+  other->forget_partition(Partition{3});
+  EXPECT_EQ(h.fire(kT0 + 5 * kHour, Partition{3}), 1u);
+  EXPECT_EQ(h.actions().size(), 1u);
+}
+
+TEST(Engine, TimerOfARemovedDefinitionIsDropped) {
   EngineHarness h;
   h.send("u1", "Product Viewed", kT0);
   h.send("u1", "Product Added", kT0 + kMin);
@@ -333,44 +165,200 @@ TEST(Engine, TimerOfARemovedJourneyIsDropped) {
   EXPECT_EQ(h.engine().stats().timers_stale, 1u);
 }
 
-}  // namespace
-}  // namespace journeyd::journey
-
-namespace journeyd::testing {
-namespace {
-
-// Two drop-off rules after the same step: whatever tells them apart (delay,
-// action type, payload) must make their action ids differ.
-class DistinctRules : public ::testing::TestWithParam<std::pair<const char*, const char*>> {};
-
-TEST_P(DistinctRules, NeverShareAnActionId) {
-  const auto [rule_a, rule_b] = GetParam();
-  EngineHarness h(std::string(R"(journey: checkout
+// Version 1: three steps, a 30m drop-off after "added". Version 2: a checkout step, a 1h drop-off.
+constexpr const char* kV1 = R"(journey: checkout
 version: 1
-steps:
-  - { id: viewed, event: Product Viewed }
-  - { id: added,  event: Product Added }
-  - { id: paid,   event: Order Completed }
-window: 7d
-dropoff:
-  - )") + rule_a + "\n  - " +
-                  rule_b + "\n");
+steps: [{id: viewed, event: Product Viewed}, {id: added, event: Product Added}, {id: paid, event: Order Completed}]
+window: 24h
+dropoff: [{after: added, for: 30m, action: {type: cart_v1}}]
+)";
+constexpr const char* kV2 = R"(journey: checkout
+version: 2
+steps: [{id: viewed, event: Product Viewed}, {id: added, event: Product Added},
+        {id: checkout, event: Checkout Started}, {id: paid, event: Order Completed}]
+window: 24h
+dropoff: [{after: added, for: 1h, action: {type: cart_v2}}]
+)";
+
+TEST(Versions, NewVersionForNewInstancesRunningOnesFinishOnTheirs) {
+  EngineHarness h(kV1);
   h.send("u1", "Product Viewed", kT0);
-  h.send("u1", "Product Added", kT0 + kMin);
-  h.fire(kT0 + 48 * kHour);
+  h.send("u1", "Product Added", kT0 + kMin);  // v1 drop-off due 10:31
+  h.send("u3", "Product Viewed", kT0);
+  ASSERT_TRUE(h.reload(kV2));
+  const size_t slot = h.engine().registry().slot("checkout").value();
+  EXPECT_EQ(h.engine().registry().current(slot).version, 2u);
+  EXPECT_EQ(h.engine().registry().versions_of(slot).size(), 2u);
+
+  h.send("u2", "Product Viewed", kT0 + 2 * kMin);
+  h.send("u2", "Product Added", kT0 + 3 * kMin);  // v2 drop-off due 11:03
+  ASSERT_TRUE(h.state("u2"));
+  EXPECT_EQ(h.state("u2")->version, 2u);
+  EXPECT_EQ(h.state("u2")->journey.levels.size(), 4u);
+  // u3 follows v1's steps: "Order Completed" right after "added" is v1's goal (v2 would want a checkout).
+  h.send("u3", "Product Added", kT0 + 4 * kMin);
+  h.send("u3", "Order Completed", kT0 + 5 * kMin);
+  ASSERT_TRUE(h.state("u3"));
+  EXPECT_EQ(h.state("u3")->version, 1u);
+  EXPECT_EQ(h.state("u3")->journey.status, Status::converted);
+  // Its next instance starts on v2.
+  h.send("u3", "Product Viewed", kT0 + 6 * kMin);
+  EXPECT_EQ(h.state("u3")->version, 2u);
+  EXPECT_EQ(h.state("u3")->journey.status, Status::active);
+
+  h.fire(kT0 + 31 * kMin + kGrace);
+  ASSERT_EQ(h.actions().size(), 1u);
+  EXPECT_EQ(h.actions()[0]["customer"], "u1");
+  EXPECT_EQ(h.actions()[0]["type"], "cart_v1");
+  EXPECT_EQ(h.actions()[0]["version"], 1);
+  EXPECT_EQ(h.actions()[0]["next_step"], "paid");
+  h.fire(kT0 + 63 * kMin + kGrace);
   ASSERT_EQ(h.actions().size(), 2u);
-  // Records start with {"action_id":"<16 hex>".
-  EXPECT_EQ(h.actions()[0].substr(0, 14), R"({"action_id":")");
-  EXPECT_NE(h.actions()[0].substr(0, 31), h.actions()[1].substr(0, 31));
+  EXPECT_EQ(h.actions()[1]["customer"], "u2");
+  EXPECT_EQ(h.actions()[1]["type"], "cart_v2");
+  EXPECT_EQ(h.actions()[1]["version"], 2);
+  EXPECT_EQ(h.actions()[1]["next_step"], "checkout");
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Engine, DistinctRules,
-    ::testing::Values(std::pair{"{ after: added, for: 30m, action: { type: cart_abandon_email } }",
-                                "{ after: added, for: 24h, action: { type: cart_abandon_sms } }"},
-                      std::pair{
-                          "{ after: added, for: 30m, action: { type: email, payload: { template: a } } }",
-                          "{ after: added, for: 30m, action: { type: email, payload: { template: b } } }"}));
+TEST(Versions, OldVersionSurvivesARestart) {
+  EngineHarness h(kV1);
+  h.send("u1", "Product Viewed", kT0);
+  h.send("u1", "Product Added", kT0 + kMin);
+  h.restart_engine(kV2);  // the new process only has v2 in streams/: v1 comes from the meta column family
+  EXPECT_EQ(h.fire(kT0 + 31 * kMin + kGrace), 1u);
+  ASSERT_EQ(h.actions().size(), 1u);
+  EXPECT_EQ(h.actions()[0]["type"], "cart_v1");
+  EXPECT_EQ(h.actions()[0]["version"], 1);
+}
+
+TEST(Versions, ChangeWithoutVersionBumpIsRefusedAndTheRunningDefinitionsStay) {
+  EngineHarness h(kV1);
+  h.send("u1", "Product Viewed", kT0);
+  h.send("u1", "Product Added", kT0 + kMin);
+  std::string changed = kV1;
+  changed.replace(changed.find("30m"), 3, "45m");
+  const auto r = h.reload(changed);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("bump its version"), std::string::npos) << r.error().message;
+  EXPECT_THROW(h.restart_engine(changed), std::runtime_error);  // refused at start-up too
+  h.restart_engine(kV1);
+  EXPECT_EQ(h.fire(kT0 + 31 * kMin + kGrace), 1u);
+  EXPECT_EQ(h.actions().size(), 1u);
+}
+
+TEST(Versions, RemovedDefinitionStopsAndItsTimersAreDropped) {
+  constexpr const char* kTrigger = "trigger: ping\nevent: Ping\naction: {type: pong}\n";
+  EngineHarness h(std::string(kCheckoutYaml) + "---\n" + kTrigger);
+  h.send("u1", "Product Viewed", kT0);
+  h.send("u1", "Product Added", kT0 + kMin);
+  ASSERT_TRUE(h.reload(kTrigger));
+  EXPECT_FALSE(h.engine().registry().slot("checkout"));
+  const size_t instances = h.count(state::Cf::instances);
+  h.send("u2", "Product Viewed", kT0 + 2 * kMin);  // no new instance
+  h.send("u1", "Checkout Started", kT0 + 3 * kMin);
+  EXPECT_EQ(h.count(state::Cf::instances), instances);
+  EXPECT_EQ(h.fire(kT0 + 10 * kHour), 1u);  // the pending drop-off is taken and dropped
+  EXPECT_EQ(h.pending_timers(), 0u);
+  EXPECT_TRUE(h.actions().empty());
+  EXPECT_EQ(h.engine().stats().timers_stale, 1u);
+  h.send("u1", "Ping", kT0 + 11 * kHour);  // the remaining definition still runs
+  ASSERT_EQ(h.actions().size(), 1u);
+  EXPECT_EQ(h.actions()[0]["type"], "pong");
+}
+
+TEST(Identity, AnonymousStateOnAnotherPartitionMergesIntoTheUser) {
+  EngineHarness h;
+  const Partition p0{0}, p1{1};
+  const std::vector<Partition> owned{p0, p1};
+  h.engine().assign(owned);
+  h.batch({anonymous("a1", "Product Viewed", kT0), anonymous("a1", "Product Added", kT0 + kMin)}, p1);
+  EXPECT_EQ(h.level("a1", "checkout", p1), 2u);
+  h.send(identify("u1", "a1", kT0 + 2 * kMin), p0);
+  EXPECT_EQ(h.engine().stats().identity_links, 1u);
+  EXPECT_EQ(h.level("u1", "checkout", p0), 2u);
+  EXPECT_FALSE(h.record("a1", p1));  // merged away
+  EXPECT_EQ(h.level("a1", "checkout", p1), 0u);
+  ASSERT_TRUE(h.record("u1", p0));
+  EXPECT_EQ(h.record("u1", p0)->last_seen, kT0 + 2 * kMin);
+
+  // The drop-off is re-armed for the user; the anonymous id's timer finds nothing.
+  EXPECT_EQ(h.fire(kT0 + 31 * kMin + kGrace, p1), 1u);
+  EXPECT_TRUE(h.actions().empty());
+  EXPECT_EQ(h.fire(kT0 + 31 * kMin + kGrace, p0), 1u);
+  ASSERT_EQ(h.actions().size(), 1u);
+  EXPECT_EQ(h.actions()[0]["customer"], "u1");
+  EXPECT_EQ(h.actions()[0]["chain_started_at"], "2026-11-22T10:00:00.000Z");
+
+  // Later anonymous-only events reach the user, also after a restart (links come from the store).
+  h.send(anonymous("a1", "Checkout Started", kT0 + 40 * kMin), p1);
+  EXPECT_EQ(h.level("u1", "checkout", p0), 3u);
+  h.restart_engine();
+  h.engine().assign(owned);
+  h.send(anonymous("a1", "Order Completed", kT0 + 50 * kMin), p1);
+  EXPECT_EQ(h.level("u1", "checkout", p0), 4u);
+  EXPECT_FALSE(h.record("a1", p1));
+  EXPECT_EQ(h.record("u1", p0)->last_seen, kT0 + 50 * kMin);
+}
+
+TEST(Identity, TheFirstLinkWins) {
+  EngineHarness h;
+  h.send(anonymous("a1", "Product Viewed", kT0));
+  h.send(identify("u1", "a1", kT0 + kMin));
+  h.send(identify("u2", "a1", kT0 + 2 * kMin));
+  EXPECT_EQ(h.engine().stats().identity_links, 1u);
+  h.send(anonymous("a1", "Product Added", kT0 + 3 * kMin));
+  EXPECT_EQ(h.level("u1"), 2u);
+  EXPECT_EQ(h.level("u2"), 0u);
+}
+
+TEST(Identity, AliasLinksThePreviousId) {
+  EngineHarness h;
+  h.send(anonymous("a1", "Product Viewed", kT0));
+  auto alias = track("u1", "", kT0 + kMin);
+  alias.type = event::EventType::alias;
+  alias.previous_id = "a1";
+  h.send(alias);
+  EXPECT_EQ(h.level("u1"), 1u);
+  EXPECT_FALSE(h.record("a1"));
+  h.send(anonymous("a1", "Product Added", kT0 + 2 * kMin));
+  EXPECT_EQ(h.level("u1"), 2u);
+}
+
+TEST(Dedup, DropsARepeatedMessageIdWithinTheHorizonOnly) {
+  EngineHarness h;
+  h.batch({with_message_id(track("u1", "Product Viewed", kT0), "m1"),
+           with_message_id(track("u1", "Product Viewed", kT0), "m1")});  // the same batch
+  h.send(with_message_id(track("u1", "Product Viewed", kT0 + kHour), "m1"));
+  h.send(with_message_id(track("u1", "Product Viewed", kT0 + kDay), "m1"));  // exactly the horizon
+  EXPECT_EQ(h.engine().stats().duplicates, 3u);
+  EXPECT_EQ(h.state("u1")->journey.levels[0].start, kT0);
+  h.send(with_message_id(track("u1", "Product Viewed", kT0 + kDay + 1), "m1"));  // beyond it
+  EXPECT_EQ(h.engine().stats().duplicates, 3u);
+  EXPECT_EQ(h.state("u1")->journey.levels[0].start, kT0 + kDay + 1);
+  // Per partition, and only with a messageId.
+  h.send(with_message_id(track("u1", "Product Viewed", kT0 + kDay + 2), "m1"), Partition{1});
+  h.send("u1", "Other", kT0 + kDay + 3);
+  h.send("u1", "Other", kT0 + kDay + 3);
+  EXPECT_EQ(h.engine().stats().duplicates, 3u);
+  EXPECT_EQ(h.engine().stats().events, 5u);
+}
+
+TEST(Dedup, OldBucketsAreDeletedAsTheClockMovesOn) {
+  EngineHarness h;
+  const int64_t bucket_start = kT0 / kDay * kDay;  // 2026-11-22T00:00Z: buckets are one horizon each
+  h.send(with_message_id(track("u1", "Other", kT0), "m1"));
+  h.send(with_message_id(track("u1", "Other", kT0), "m3"), Partition{1});
+  EXPECT_EQ(h.count(state::Cf::dedup, Partition{0}), 1u);
+  h.fire(bucket_start + 2 * kDay - 1);  // the previous bucket is kept
+  EXPECT_EQ(h.count(state::Cf::dedup, Partition{0}), 1u);
+  h.send(with_message_id(track("u1", "Other", bucket_start + 2 * kDay), "m2"));
+  h.fire(bucket_start + 2 * kDay);  // m1's bucket is two horizons old: deleted
+  EXPECT_EQ(h.count(state::Cf::dedup, Partition{0}), 1u);
+  EXPECT_EQ(h.count(state::Cf::dedup, Partition{1}), 1u);  // another partition's clock did not move
+  EXPECT_EQ(h.count(state::Cf::dedup), 2u);
+  h.send(with_message_id(track("u1", "Other", bucket_start + 2 * kDay + 1), "m2"));
+  EXPECT_EQ(h.engine().stats().duplicates, 1u);  // the current bucket still deduplicates
+}
 
 }  // namespace
-}  // namespace journeyd::testing
+}  // namespace journeyd::journey

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "event/dlq.h"
+#include "journey/yaml_json.h"
 #include "unit/journey/engine_fixture.h"
 
 namespace journeyd {
@@ -109,6 +110,28 @@ TEST_P(SchemaExamples, InvalidExamplesFail) {
 
 INSTANTIATE_TEST_SUITE_P(Schemas, SchemaExamples, ::testing::Values("touchpoint", "dlq", "action", "alert"));
 
+// The definitions in streams/ (YAML, converted as the loader does) against the schema file as
+// shipped, top-level oneOf included: each document is exactly one kind.
+TEST(SchemaStreams, ShippedDefinitionsMatchTheJourneySchema) {
+  const Schema schema("journey");
+  const fs::path streams = JOURNEYD_SOURCE_DIR "/streams";
+  size_t documents = 0;
+  for (const auto& e : fs::directory_iterator(streams)) {
+    if (e.path().extension() != ".yaml") continue;
+    std::ifstream in(e.path());
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto parsed = journey::parse_yaml(text);
+    EXPECT_TRUE(parsed.problems.empty()) << e.path();
+    for (const auto& doc : parsed.documents) {
+      EXPECT_EQ(schema.errors(doc.value), "") << e.path();
+      ++documents;
+    }
+  }
+  EXPECT_GE(documents, 5u);
+  // Two kinds in one document match two branches of the oneOf.
+  EXPECT_NE(schema.errors_in(R"({"trigger":"t","sla":"s","event":"E","alert":{}})"), "");
+}
+
 TEST(SchemaRecords, DlqRecordsFromTheCode) {
   const Schema schema("dlq");
   const event::DlqSource src{"touchpoints", Partition{5}, Offset{123456}};
@@ -140,12 +163,12 @@ TEST(SchemaRecords, ActionsAndAlertsFromTheEngine) {
   ASSERT_EQ(h.actions().size(), 3u);
   ASSERT_EQ(h.alerts().size(), 1u);
   const Schema action("action");
-  for (const auto& a : h.actions()) EXPECT_EQ(action.errors_in(a), "") << a;
+  for (const auto& a : h.actions()) EXPECT_EQ(action.errors(a), "") << a;
   const Schema alert("alert");
-  for (const auto& a : h.alerts()) EXPECT_EQ(alert.errors_in(a), "") << a;
+  for (const auto& a : h.alerts()) EXPECT_EQ(alert.errors(a), "") << a;
   // The schemas are strict enough to tell the two apart.
-  EXPECT_NE(alert.errors_in(h.actions()[0]), "");
-  EXPECT_NE(action.errors_in(h.alerts()[0]), "");
+  EXPECT_NE(alert.errors(h.actions()[0]), "");
+  EXPECT_NE(action.errors(h.alerts()[0]), "");
 }
 
 TEST(SchemaRecords, TouchpointSchemaAgreesWithTheDesignExample) {

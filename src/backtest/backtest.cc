@@ -1,0 +1,182 @@
+#include "backtest/backtest.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "event/decoder.h"
+#include "event/dlq.h"
+#include "journey/engine.h"
+#include "state/outbox.h"
+#include "state/store.h"
+
+namespace journeyd::backtest {
+namespace {
+
+constexpr Partition kPartition{0};
+// "Every timer": far enough to fire anything, far from overflow.
+constexpr int64_t kDrainClock = INT64_MAX / 4;
+
+const char* sink_name(state::Sink s) {
+  switch (s) {
+    case state::Sink::actions:
+      return "action";
+    case state::Sink::alerts:
+      return "alert";
+    case state::Sink::dlq:
+      return "dlq";
+    case state::Sink::suppressed:
+      return "suppressed";
+  }
+  return "unknown";
+}
+
+// A temporary state folder, removed with the object.
+class TempDir {
+ public:
+  TempDir() {
+    const char* base = std::getenv("TMPDIR");
+    std::string tmpl = std::string(base && *base ? base : "/tmp") + "/journeyd-backtest-XXXXXX";
+    if (::mkdtemp(tmpl.data())) path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+class Runner {
+ public:
+  Runner(state::Store& store, state::Outbox& outbox, journey::Engine& engine, Summary& out)
+      : store_(store), outbox_(outbox), engine_(engine), out_(out) {}
+
+  // One engine batch: the events (may be none), then the timers due at `clock`.
+  Result<size_t> batch(std::vector<std::string>& lines, int64_t clock_override = kNoTime) {
+    state::Batch batch(store_);
+    engine_.begin(batch);
+    for (uint64_t seq : acked_) outbox_.ack(batch, seq);
+    acked_.clear();
+    std::vector<event::Decoded> decoded;
+    decoded.reserve(lines.size());
+    std::vector<journey::EventRef> refs;
+    for (const auto& l : lines) {
+      decoded.push_back(decoder_.decode(l, clock_ == kNoTime ? 0 : clock_));
+      if (auto* tp = std::get_if<event::Touchpoint>(&decoded.back())) refs.push_back({kPartition, tp});
+    }
+    if (auto r = engine_.prefetch(refs); !r) return r.error();
+    for (size_t i = 0; i < lines.size(); ++i) {
+      const uint64_t offset = out_.lines++;
+      std::optional<event::Rejection> rejection;
+      if (auto* tp = std::get_if<event::Touchpoint>(&decoded[i])) {
+        auto r = engine_.on_event(kPartition, *tp);
+        if (!r) return r.error();
+        rejection = r.value();
+        if (!rejection) clock_ = std::max(clock_, tp->timestamp.value());
+      } else {
+        rejection = std::get<event::Rejection>(decoded[i]);
+      }
+      if (rejection) {
+        outbox_.append(
+            batch, state::Sink::dlq, "",
+            event::make_dlq_record(*rejection, {"backtest", kPartition, Offset{static_cast<int64_t>(offset)}},
+                                   lines[i], clock_ == kNoTime ? 0 : clock_));
+      }
+    }
+    const int64_t clock = clock_override != kNoTime ? clock_override : clock_;
+    auto fired = engine_.fire_timers(kPartition, clock);
+    if (!fired) return fired.error();
+    engine_.finish();
+    if (batch.count() > 0) {
+      if (auto r = store_.write(batch); !r) return r.error();
+    }
+    for (auto& rec : outbox_.take_pending()) {
+      acked_.push_back(rec.seq);
+      if (rec.sink == state::Sink::dlq) ++out_.rejected;
+      out_.records.push_back({sink_name(rec.sink), std::move(rec.value)});
+    }
+    return fired.value();
+  }
+
+  int64_t clock() const { return clock_; }
+
+ private:
+  state::Store& store_;
+  state::Outbox& outbox_;
+  journey::Engine& engine_;
+  Summary& out_;
+  event::Decoder decoder_;
+  int64_t clock_ = kNoTime;
+  std::vector<uint64_t> acked_;
+};
+
+}  // namespace
+
+Result<Summary> run(const std::vector<journey::Definition>& defs, std::istream& events, const Options& opts) {
+  TempDir tmp;
+  const std::string dir = opts.state_dir.empty() ? tmp.path() : opts.state_dir;
+  if (dir.empty()) return fail(Errc::io, "cannot create a temporary state folder");
+  auto store = state::Store::open({dir, size_t{64} << 20, size_t{64} << 20});
+  if (!store) return store.error();
+  auto outbox = state::Outbox::open(*store.value());
+  if (!outbox) return outbox.error();
+  journey::EngineOptions eo;
+  eo.grace_ms = opts.grace_ms;
+  eo.dedup_horizon_ms = opts.dedup_horizon_ms;
+  eo.cache_customers = 1'000'000;
+  auto engine = journey::Engine::create(defs, eo, *store.value(), outbox.value());
+  if (!engine) return engine.error();
+  engine.value()->assign(std::span(&kPartition, 1));
+
+  Summary out;
+  Runner runner(*store.value(), outbox.value(), *engine.value(), out);
+  std::vector<std::string> lines;
+  std::string line;
+  uint64_t bytes = 0;
+  const size_t per_batch = std::max<size_t>(opts.batch_events, 1);
+  auto flush = [&]() -> Result<void> {
+    auto r = runner.batch(lines);
+    if (!r) return r.error();
+    lines.clear();
+    if (opts.progress) opts.progress(bytes);
+    return outcome::success();
+  };
+  while (std::getline(events, line)) {
+    bytes += line.size() + 1;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank lines
+    lines.push_back(std::move(line));
+    if (lines.size() >= per_batch) {
+      if (auto r = flush(); !r) return r.error();
+    }
+  }
+  if (!lines.empty()) {
+    if (auto r = flush(); !r) return r.error();
+  }
+  // The end of the history: fire what the chosen clock makes due, in as many batches as it takes
+  // (a batch takes a bounded number of timers, and a timer may schedule another).
+  int64_t until = runner.clock();
+  if (opts.until == Until::drain) until = kDrainClock;
+  if (opts.until == Until::time) until = opts.until_ms;
+  if (until != kNoTime) {
+    for (;;) {
+      auto fired = runner.batch(lines, until);
+      if (!fired) return fired.error();
+      if (fired.value() == 0) break;
+    }
+  }
+  out.events = engine.value()->stats().events;
+  out.duplicates = engine.value()->stats().duplicates;
+  for (auto& f : engine.value()->funnels()) {
+    Funnel fu;
+    fu.definition = f.definition;
+    for (size_t i = 0; i < f.steps.size(); ++i) fu.rows.push_back({f.steps[i], f.reached[i]});
+    out.funnels.push_back(std::move(fu));
+  }
+  return out;
+}
+
+}  // namespace journeyd::backtest
