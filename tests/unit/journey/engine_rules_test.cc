@@ -204,8 +204,7 @@ TEST(Funnel, ExitEndsTheInstanceAndReentryFollowsThePolicy) {
   EXPECT_EQ(never.state("u1", "f")->journey.status, Status::exited);
 }
 
-// Timers fire when the partition's clock reaches due + the definition's grace
-// (500 ms by default), where the old engine fired them when the watermark reached `due`.
+// Timers fire when the partition's clock reaches due + the definition's grace (500 ms by default).
 TEST(Dropoff, FiresOnceWhenTheClockPassesDuePlusGrace) {
   EngineHarness h;
   h.send("u1", "Product Viewed", kT0);
