@@ -142,7 +142,9 @@ struct Pipeline::Impl {
     std::vector<journey::EventRef> refs;
     for (auto& m : msgs) {
       decoded.push_back(decoder.decode(m.payload(), m.timestamp_ms() >= 0 ? m.timestamp_ms() : now));
-      if (auto* tp = std::get_if<event::Touchpoint>(&decoded.back())) refs.push_back({m.partition(), tp});
+      auto* tp = std::get_if<event::Touchpoint>(&decoded.back());
+      // Messages of a partition revoked meanwhile are skipped below: don't load their customers either.
+      if (tp && partitions.count(m.partition().value())) refs.push_back({m.partition(), tp});
     }
     if (auto r = engine->prefetch(refs); !r) return r.error();
 

@@ -77,7 +77,8 @@ int backtest(const BacktestArgs& a) {
   }
   auto grace = parse_duration(a.grace);
   auto horizon = parse_duration(a.dedup_horizon);
-  if (!grace || !horizon) {
+  constexpr int64_t kMaxDuration = 3650LL * 86'400'000;
+  if (!grace || !horizon || *grace > kMaxDuration || *horizon > kMaxDuration) {
     std::cerr << "journeyctl backtest: bad --grace or --dedup-horizon (e.g. 500ms, 24h)\n";
     return 2;
   }

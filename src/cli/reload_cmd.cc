@@ -2,6 +2,7 @@
 // pid file is in the state folder (docs/journeys.md "Lifecycle").
 #include <signal.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -24,6 +25,15 @@ int reload(const ReloadArgs& a) {
   long pid = 0;
   if (!(in >> pid) || pid <= 1) {
     std::cerr << "journeyctl reload: no running journeyd (cannot read " << pid_file << ")\n";
+    return 2;
+  }
+  // A pid file left by a crash may name an unrelated process now; SIGHUP would kill most of them.
+  std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
+  std::string argv0;
+  std::getline(cmdline, argv0, '\0');
+  if (std::filesystem::path(argv0).filename() != "journeyd") {
+    std::cerr << "journeyctl reload: process " << pid << " from " << pid_file
+              << " is not journeyd (a stale pid file?); nothing sent\n";
     return 2;
   }
   if (::kill(static_cast<pid_t>(pid), SIGHUP) != 0) {

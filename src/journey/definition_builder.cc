@@ -105,9 +105,11 @@ class Builder {
     const auto unit = s.substr(digits);
     if (unit != "ms" && unit != "s" && unit != "m" && unit != "h" && unit != "d" && unit != "w")
       return std::nullopt;  // likewise
+    // Ten years is plenty and keeps every deadline sum (time + window + grace ...) far from overflow.
+    constexpr int64_t kMaxDuration = 3650LL * 86'400'000;
     const auto ms = parse_duration(s);
-    if (!ms) {
-      problem(pointer, false, fmt::format("{}: '{}' is too long", path(pointer), s));
+    if (!ms || *ms > kMaxDuration) {
+      problem(pointer, false, fmt::format("{}: '{}' is too long (at most 3650d)", path(pointer), s));
       return std::nullopt;
     }
     if (*ms == 0 && !allow_zero) {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "common/hash.h"
 #include "common/time_format.h"
 #include "journey/condition.h"
 #include "journey/engine_detail.h"
@@ -15,6 +16,17 @@ namespace journeyd::journey {
 namespace {
 
 constexpr size_t kMaxLinksCached = 100'000;
+
+// Dedup buckets are one horizon of event time wide (floor division: negative times too).
+int64_t bucket_of(int64_t ts, int64_t horizon) {
+  return ts / horizon - (ts % horizon < 0 ? 1 : 0);
+}
+
+// The messageId as stored in dedup keys: long ids (a hostile producer) by their hash.
+std::string dedup_id(std::string_view message_id) {
+  if (message_id.size() <= 256) return std::string(message_id);
+  return "#" + to_hex(stable_hash(message_id));
+}
 
 std::string encode_link(std::string_view user, Partition p) {
   std::string v;
@@ -193,16 +205,20 @@ Result<const Engine::Link*> Engine::link_of(std::string_view anonymous) {
 }
 
 Result<void> Engine::prefetch(std::span<const EventRef> events) {
-  // 1. Identity links of anonymous-only events, and duplicate markers.
+  // 1. Identity links (of each event's customer id, and of the ids it may link), and duplicate markers.
   std::vector<std::string> anon;
   std::vector<std::string> dkeys;
+  if (links_.size() + 3 * events.size() > kMaxLinksCached) links_.clear();
   for (const auto& e : events) {
     const auto& tp = *e.tp;
-    if (tp.user_id.empty() && !links_.count(tp.anonymous_id)) anon.push_back(tp.anonymous_id);
+    for (std::string_view id : {tp.customer(), std::string_view(tp.user_id.empty() ? "" : tp.anonymous_id),
+                                std::string_view(tp.previous_id)})
+      if (!id.empty() && !links_.count(std::string(id))) anon.emplace_back(id);
     if (opts_.dedup_horizon_ms > 0 && !tp.message_id.empty()) {
-      const int64_t b = tp.timestamp.value() / opts_.dedup_horizon_ms;
-      for (int64_t bucket : {b, b - 1}) {
-        auto k = state::dedup_key(e.partition, bucket, tp.message_id);
+      const int64_t b = bucket_of(tp.timestamp.value(), opts_.dedup_horizon_ms);
+      const std::string mid = dedup_id(tp.message_id);
+      for (int64_t bucket : {b - 1, b, b + 1}) {
+        auto k = state::dedup_key(e.partition, bucket, mid);
         if (!dedup_.count(k)) dkeys.push_back(std::move(k));
       }
     }
@@ -212,7 +228,6 @@ Result<void> Engine::prefetch(std::span<const EventRef> events) {
   if (!anon.empty()) {
     auto links = store_.multi_get(state::Cf::identity, anon);
     if (!links) return links.error();
-    if (links_.size() + anon.size() > kMaxLinksCached) links_.clear();
     for (size_t i = 0; i < anon.size(); ++i) {
       const auto& v = links.value()[i];
       std::optional<Link> l;
@@ -241,11 +256,9 @@ Result<void> Engine::prefetch(std::span<const EventRef> events) {
   for (const auto& e : events) {
     Partition p = e.partition;
     std::string_view id = e.tp->customer();
-    if (e.tp->user_id.empty()) {
-      if (auto it = links_.find(e.tp->anonymous_id); it != links_.end() && it->second) {
-        p = it->second->partition;
-        id = it->second->user;
-      }
+    if (auto it = links_.find(std::string(id)); it != links_.end() && it->second) {
+      p = it->second->partition;
+      id = it->second->user;
     }
     auto key = state::customer_key(p, id);
     if (cache_.count(key) || !seen.insert(key).second) continue;
@@ -281,9 +294,12 @@ Result<void> Engine::prefetch(std::span<const EventRef> events) {
 Result<bool> Engine::duplicate(Partition p, const event::Touchpoint& tp) {
   if (opts_.dedup_horizon_ms <= 0 || tp.message_id.empty()) return false;
   const int64_t ts = tp.timestamp.value();
-  const int64_t b = ts / opts_.dedup_horizon_ms;
-  for (int64_t bucket : {b, b - 1}) {
-    auto k = state::dedup_key(p, bucket, tp.message_id);
+  const int64_t b = bucket_of(ts, opts_.dedup_horizon_ms);
+  const std::string mid = dedup_id(tp.message_id);
+  // A copy within the horizon lies in this bucket or a neighbour (either side: copies may arrive out of
+  // order).
+  for (int64_t bucket : {b - 1, b, b + 1}) {
+    auto k = state::dedup_key(p, bucket, mid);
     auto it = dedup_.find(k);
     if (it == dedup_.end()) {  // not prefetched
       auto v = store_.get(state::Cf::dedup, k);
@@ -299,7 +315,7 @@ Result<bool> Engine::duplicate(Partition p, const event::Touchpoint& tp) {
   }
   std::string v;
   state::put_svarint(v, ts);
-  auto k = state::dedup_key(p, b, tp.message_id);
+  auto k = state::dedup_key(p, b, mid);
   batch_->put(state::Cf::dedup, k, v);
   dedup_[std::move(k)] = ts;
   return false;
@@ -308,34 +324,54 @@ Result<bool> Engine::duplicate(Partition p, const event::Touchpoint& tp) {
 // Buckets older than the previous one can no longer match: delete them (bounded storage).
 void Engine::sweep_dedup(Partition p, int64_t clock) {
   if (opts_.dedup_horizon_ms <= 0 || clock == kNoTime) return;
-  const int64_t keep_from = clock / opts_.dedup_horizon_ms - 1;
+  // Buckets below the clock's previous one only match events older than clock - horizon.
+  const int64_t keep_from = bucket_of(clock, opts_.dedup_horizon_ms) - 2;
   auto [it, fresh] = dedup_swept_.try_emplace(p.value(), INT64_MIN);
   if (it->second >= keep_from) return;
   batch_->del_range(state::Cf::dedup, state::partition_prefix(p), state::dedup_bucket_start(p, keep_from));
   it->second = keep_from;
 }
 
-// Links `anonymous` to the event's user (first link wins) and merges the
-// anonymous customer's state into the user's.
-Result<void> Engine::link(Partition p, const event::Touchpoint& tp, std::string_view anonymous) {
+// Links `anonymous` to the customer `user` (stored in partition `home`; first
+// link wins) and merges the anonymous customer's state into the user's.
+Result<void> Engine::link(Partition home, std::string_view user, std::string_view anonymous) {
   auto existing = link_of(anonymous);
   if (!existing) return existing.error();
-  if (existing.value() || anonymous == tp.user_id) return outcome::success();
-  batch_->put(state::Cf::identity, anonymous, encode_link(tp.user_id, p));
-  links_[std::string(anonymous)] = Link{tp.user_id, p};
+  if (existing.value() || anonymous == user) return outcome::success();
+  const std::string target(user);  // `user` may point into links_, which changes below
+  batch_->put(state::Cf::identity, anonymous, encode_link(target, home));
+  links_[std::string(anonymous)] = Link{target, home};
   ++stats_.identity_links;
-  auto user = load(p, tp.user_id);
-  if (!user) return user.error();
-  // The anonymous customer's state may live in any partition this process owns.
+  auto u = load(home, target);
+  if (!u) return u.error();
+  // The anonymous customer's state may live in any partition this process owns: one MultiGet of
+  // their records, and only the customers found are loaded.
   std::vector<Partition> where = assigned_;
-  if (std::find(where.begin(), where.end(), p) == where.end()) where.push_back(p);
-  for (auto q : where) {
-    auto anon = load(q, anonymous);
+  if (std::find(where.begin(), where.end(), home) == where.end()) where.push_back(home);
+  std::vector<std::string> keys;
+  for (auto q : where) keys.push_back(state::customer_key(q, anonymous));
+  auto found = store_.multi_get(state::Cf::customers, keys);
+  if (!found) return found.error();
+  for (size_t i = 0; i < where.size(); ++i) {
+    if (!found.value()[i] && !cache_.count(keys[i])) continue;  // nothing there
+    auto anon = load(where[i], anonymous);
     if (!anon) return anon.error();
-    if (anon.value()->record.last_seen == kNoTime) continue;  // nothing there
-    merge_into(*user.value(), *anon.value());
+    if (anon.value()->record.last_seen == kNoTime) continue;
+    merge_into(*u.value(), *anon.value());
   }
   return outcome::success();
+}
+
+// The customer an id belongs to: the user it is linked to (following links), else itself.
+Result<std::pair<Partition, std::string>> Engine::resolve(Partition p, std::string_view id) {
+  std::pair<Partition, std::string> out{p, std::string(id)};
+  for (int hops = 0; hops < 4; ++hops) {  // alias chains are short; a cycle cannot loop forever
+    auto l = link_of(out.second);
+    if (!l) return l.error();
+    if (!l.value()) break;
+    out = {l.value()->partition, l.value()->user};
+  }
+  return out;
 }
 
 void Engine::merge_into(Customer& user, Customer& anon) {
@@ -346,9 +382,13 @@ void Engine::merge_into(Customer& user, Customer& anon) {
     State& u = user.states[s];
     State& a = anon.states[s];
     if (a.empty()) continue;
-    if (u.empty() || u.version != a.version) {
-      if (u.empty()) u = a;  // different versions: the user's state wins
-    } else if (registry_.current(s).kind == Kind::journey) {
+    const Definition* d = registry_.version(s, a.version);
+    if (u.empty()) {
+      u = a;
+    } else if (u.version != a.version || !d) {
+      // Different versions: the user's state wins, but every action sent counts for caps.
+      u.sent.insert(u.sent.end(), a.sent.begin(), a.sent.end());
+    } else if (d->kind == Kind::journey) {
       auto& uj = u.journey;
       const auto& aj = a.journey;
       if (uj.status != Status::active || aj.status != Status::active) {
@@ -362,19 +402,26 @@ void Engine::merge_into(Customer& user, Customer& anon) {
           if (aj.fired[r] != kNoTime && (uj.fired[r] == kNoTime || aj.fired[r] > uj.fired[r]))
             uj.fired[r] = aj.fired[r];
       }
-    } else if (registry_.current(s).kind == Kind::sla) {
-      if (u.sla.opened_at == kNoTime) u.sla = a.sla;
-    } else if (registry_.current(s).kind == Kind::churn) {
+      u.sent.insert(u.sent.end(), a.sent.begin(), a.sent.end());
+    } else if (d->kind == Kind::sla) {
+      // The oldest unanswered start counts.
+      if (u.sla.opened_at == kNoTime || (a.sla.opened_at != kNoTime && a.sla.opened_at < u.sla.opened_at))
+        u.sla = a.sla;
+      u.sent.insert(u.sent.end(), a.sent.begin(), a.sent.end());
+    } else if (d->kind == Kind::churn) {
       auto& uc = u.churn;
       const auto& ac = a.churn;
       uc.last_purchase = std::max(uc.last_purchase, ac.last_purchase);
       uc.purchases += ac.purchases;
       uc.revenue += ac.revenue;
       if (uc.segment == 0) uc.segment = ac.segment;
-      uc.armed_due = kNoTime;  // re-armed below for the user
+      // Armed if either side was (a fired, disarmed quiet period stays fired); re-armed below.
+      uc.armed_due = uc.armed_due != kNoTime || ac.armed_due != kNoTime ? 0 : kNoTime;
       uc.rfm_armed = kNoTime;
+      u.sent.insert(u.sent.end(), a.sent.begin(), a.sent.end());
+    } else {
+      u.sent.insert(u.sent.end(), a.sent.begin(), a.sent.end());
     }
-    u.sent.insert(u.sent.end(), a.sent.begin(), a.sent.end());
     std::sort(u.sent.begin(), u.sent.end());
     mark(user, s);
     rearm(user, s);
@@ -392,28 +439,22 @@ Result<std::optional<event::Rejection>> Engine::on_event(Partition p, const even
     ++stats_.duplicates;
     return std::optional<event::Rejection>();
   }
-  // The customer: userId, else the user the anonymous id is linked to, else the anonymous id.
-  Partition home = p;
-  std::string_view id = tp.customer();
-  if (tp.user_id.empty()) {
-    auto l = link_of(tp.anonymous_id);
-    if (!l) return l.error();
-    if (l.value()) {
-      home = l.value()->partition;
-      id = l.value()->user;
-    }
-  }
+  // The customer: userId, else anonymousId, followed through identity links (an alias links a
+  // previous userId too).
+  auto resolved = resolve(p, tp.customer());
+  if (!resolved) return resolved.error();
+  const auto [home, id] = std::move(resolved.value());
   auto loaded = load(home, id);
   if (!loaded) return loaded.error();
   Customer* c = loaded.value();
   const int64_t ts = tp.timestamp.value();
-  const int64_t prev_seen = c->record.last_seen;
-  if (prev_seen != kNoTime && ts < prev_seen - max_grace_) {
+  if (c->record.last_seen != kNoTime && ts < c->record.last_seen - max_grace_) {
     ++stats_.late_events;
     return std::optional<event::Rejection>(event::Rejection{
         event::DlqCategory::late_event,
         fmt::format("event time {} is {} ms before the customer's last event {} (grace {} ms)",
-                    format_iso8601(ts), prev_seen - ts, format_iso8601(prev_seen), max_grace_)});
+                    format_iso8601(ts), c->record.last_seen - ts, format_iso8601(c->record.last_seen),
+                    max_grace_)});
   }
   ++stats_.events;
   // Identity: an event with both ids (identify, or any event after login) or an alias links them.
@@ -421,10 +462,11 @@ Result<std::optional<event::Rejection>> Engine::on_event(Partition p, const even
     std::string_view anon = tp.type == event::EventType::alias ? std::string_view(tp.previous_id)
                                                                : std::string_view(tp.anonymous_id);
     if (!anon.empty()) {
-      if (auto r = link(p, tp, anon); !r) return r.error();
-      c = cached(state::customer_key(home, id));  // the merge may have loaded customers: re-find
+      if (auto r = link(home, id, anon); !r) return r.error();
     }
   }
+  // Read after the merge: the anonymous activity counts as the customer's.
+  const int64_t prev_seen = c->record.last_seen;
   touch(*c);
   if (ts > c->record.last_seen) {
     c->record.last_seen = ts;
@@ -497,8 +539,9 @@ void Engine::finish() {
       if (c->record_dirty) batch_->put(state::Cf::customers, key, encode_customer(c->record));
       for (size_t s = 0; s < registry_.size(); ++s) {
         if (!c->state_dirty[s] || c->states[s].empty()) continue;
+        const Definition* d = registry_.version(s, c->states[s].version);
         batch_->put(state::Cf::instances, state::instance_key(c->partition, c->id, registry_.current(s).id),
-                    encode_state(c->states[s], registry_.current(s).kind));
+                    encode_state(c->states[s], d ? d->kind : registry_.current(s).kind));
       }
     }
     c->record_dirty = false;

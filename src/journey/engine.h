@@ -147,7 +147,8 @@ class Engine {
   void mark(Customer& c, size_t slot);
   [[nodiscard]] Result<const Link*> link_of(std::string_view anonymous);
   [[nodiscard]] Result<bool> duplicate(Partition p, const event::Touchpoint& tp);
-  [[nodiscard]] Result<void> link(Partition p, const event::Touchpoint& tp, std::string_view anonymous);
+  [[nodiscard]] Result<void> link(Partition home, std::string_view user, std::string_view anonymous);
+  [[nodiscard]] Result<std::pair<Partition, std::string>> resolve(Partition p, std::string_view id);
   void merge_into(Customer& user, Customer& anon);
   void sweep_dedup(Partition p, int64_t clock);
 

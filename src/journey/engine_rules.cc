@@ -329,7 +329,7 @@ void Engine::rearm(Customer& c, size_t slot) {
       schedule(c, *d, kRuleSla, st.sla.opened_at + s->within_ms, st.sla.opened_at, 0);
   } else if (const auto* ch = d->churn()) {
     auto& cs = st.churn;
-    if (ch->inactivity_ms > 0 && c.record.last_seen != kNoTime) {
+    if (ch->inactivity_ms > 0 && cs.armed_due != kNoTime && c.record.last_seen != kNoTime) {
       cs.armed_due = c.record.last_seen + ch->inactivity_ms;
       schedule(c, *d, kRuleInactivity, cs.armed_due, cs.armed_due, 0);
     }

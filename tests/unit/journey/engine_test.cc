@@ -349,14 +349,14 @@ TEST(Dedup, OldBucketsAreDeletedAsTheClockMovesOn) {
   h.send(with_message_id(track("u1", "Other", kT0), "m1"));
   h.send(with_message_id(track("u1", "Other", kT0), "m3"), Partition{1});
   EXPECT_EQ(h.count(state::Cf::dedup, Partition{0}), 1u);
-  h.fire(bucket_start + 2 * kDay - 1);  // the previous bucket is kept
+  h.fire(bucket_start + 3 * kDay - 1);  // two buckets back is kept
   EXPECT_EQ(h.count(state::Cf::dedup, Partition{0}), 1u);
-  h.send(with_message_id(track("u1", "Other", bucket_start + 2 * kDay), "m2"));
-  h.fire(bucket_start + 2 * kDay);  // m1's bucket is two horizons old: deleted
+  h.send(with_message_id(track("u1", "Other", bucket_start + 3 * kDay), "m2"));
+  h.fire(bucket_start + 3 * kDay);  // m1's bucket is three horizons back: deleted
   EXPECT_EQ(h.count(state::Cf::dedup, Partition{0}), 1u);
   EXPECT_EQ(h.count(state::Cf::dedup, Partition{1}), 1u);  // another partition's clock did not move
   EXPECT_EQ(h.count(state::Cf::dedup), 2u);
-  h.send(with_message_id(track("u1", "Other", bucket_start + 2 * kDay + 1), "m2"));
+  h.send(with_message_id(track("u1", "Other", bucket_start + 3 * kDay + 1), "m2"));
   EXPECT_EQ(h.engine().stats().duplicates, 1u);  // the current bucket still deduplicates
 }
 

@@ -442,7 +442,9 @@ TEST(LoaderErrors, BadDuration) {
   expect_error("journey: j\nsteps: [{id: a, event: A}]\nwindow: 0h\n", "3:9",
                "window: must be longer than 0");
   expect_error("sla: s\nstart: {event: A}\nstop: {event: B}\nwithin: 99999999999999999999d\nalert: {}\n",
-               "4:9", "within: '99999999999999999999d' is too long");
+               "4:9", "within: '99999999999999999999d' is too long (at most 3650d)");
+  expect_error("sla: s\nstart: {event: A}\nstop: {event: B}\nwithin: 3651d\nalert: {}\n", "4:9",
+               "within: '3651d' is too long (at most 3650d)");
 }
 
 TEST(LoaderErrors, BadOrderMode) {
