@@ -17,11 +17,6 @@ namespace {
 
 constexpr size_t kMaxLinksCached = 100'000;
 
-// Dedup buckets are one horizon of event time wide (floor division: negative times too).
-int64_t bucket_of(int64_t ts, int64_t horizon) {
-  return ts / horizon - (ts % horizon < 0 ? 1 : 0);
-}
-
 // The messageId as stored in dedup keys: long ids (a hostile producer) by their hash.
 std::string dedup_id(std::string_view message_id) {
   if (message_id.size() <= 256) return std::string(message_id);
@@ -215,12 +210,8 @@ Result<void> Engine::prefetch(std::span<const EventRef> events) {
                                 std::string_view(tp.previous_id)})
       if (!id.empty() && !links_.count(std::string(id))) anon.emplace_back(id);
     if (opts_.dedup_horizon_ms > 0 && !tp.message_id.empty()) {
-      const int64_t b = bucket_of(tp.timestamp.value(), opts_.dedup_horizon_ms);
-      const std::string mid = dedup_id(tp.message_id);
-      for (int64_t bucket : {b - 1, b, b + 1}) {
-        auto k = state::dedup_key(e.partition, bucket, mid);
-        if (!dedup_.count(k)) dkeys.push_back(std::move(k));
-      }
+      auto k = state::dedup_key(e.partition, dedup_id(tp.message_id));
+      if (!dedup_.count(k)) dkeys.push_back(std::move(k));
     }
   }
   std::sort(anon.begin(), anon.end());
@@ -290,46 +281,36 @@ Result<void> Engine::prefetch(std::span<const EventRef> events) {
   return outcome::success();
 }
 
-// A messageId seen for this partition within the horizon (event time). Marks it seen otherwise.
+// A messageId seen for this partition within the horizon (event time, either direction). Records it
+// otherwise. One key per id: its last accepted event time.
 Result<bool> Engine::duplicate(Partition p, const event::Touchpoint& tp) {
   if (opts_.dedup_horizon_ms <= 0 || tp.message_id.empty()) return false;
   const int64_t ts = tp.timestamp.value();
-  const int64_t b = bucket_of(ts, opts_.dedup_horizon_ms);
-  const std::string mid = dedup_id(tp.message_id);
-  // A copy within the horizon lies in this bucket or a neighbour (either side: copies may arrive out of
-  // order).
-  for (int64_t bucket : {b - 1, b, b + 1}) {
-    auto k = state::dedup_key(p, bucket, mid);
-    auto it = dedup_.find(k);
-    if (it == dedup_.end()) {  // not prefetched
-      auto v = store_.get(state::Cf::dedup, k);
-      if (!v) return v.error();
-      int64_t t = kNoTime;
-      if (v.value()) {
-        size_t pos = 0;
-        state::get_svarint(*v.value(), pos, t);
-      }
-      it = dedup_.emplace(std::move(k), t).first;
+  auto k = state::dedup_key(p, dedup_id(tp.message_id));
+  auto it = dedup_.find(k);
+  if (it == dedup_.end()) {  // not prefetched
+    auto v = store_.get(state::Cf::dedup, k);
+    if (!v) return v.error();
+    int64_t t = kNoTime;
+    if (v.value()) {
+      size_t pos = 0;
+      state::get_svarint(*v.value(), pos, t);
     }
-    if (it->second != kNoTime && std::abs(ts - it->second) <= opts_.dedup_horizon_ms) return true;
+    it = dedup_.emplace(k, t).first;
   }
+  if (it->second != kNoTime && std::abs(ts - it->second) <= opts_.dedup_horizon_ms) return true;
   std::string v;
   state::put_svarint(v, ts);
-  auto k = state::dedup_key(p, b, mid);
   batch_->put(state::Cf::dedup, k, v);
-  dedup_[std::move(k)] = ts;
+  it->second = ts;
   return false;
 }
 
-// Buckets older than the previous one can no longer match: delete them (bounded storage).
-void Engine::sweep_dedup(Partition p, int64_t clock) {
-  if (opts_.dedup_horizon_ms <= 0 || clock == kNoTime) return;
-  // Buckets below the clock's previous one only match events older than clock - horizon.
-  const int64_t keep_from = bucket_of(clock, opts_.dedup_horizon_ms) - 2;
-  auto [it, fresh] = dedup_swept_.try_emplace(p.value(), INT64_MIN);
-  if (it->second >= keep_from) return;
-  batch_->del_range(state::Cf::dedup, state::partition_prefix(p), state::dedup_bucket_start(p, keep_from));
-  it->second = keep_from;
+// Records older than two horizons behind the clock can match only events that old: compactions drop
+// them (bounded storage). A copy of an event older than clock - horizon may therefore pass.
+void Engine::expire_dedup(int64_t clock) {
+  if (opts_.dedup_horizon_ms <= 0 || clock == kNoTime || clock < INT64_MIN / 2) return;
+  store_.expire_dedup_before(clock - 2 * opts_.dedup_horizon_ms);
 }
 
 // Links `anonymous` to the customer `user` (stored in partition `home`; first
@@ -488,7 +469,7 @@ Result<std::optional<event::Rejection>> Engine::on_event(Partition p, const even
 
 Result<size_t> Engine::fire_timers(Partition p, int64_t clock) {
   if (clock == kNoTime) return size_t{0};
-  sweep_dedup(p, clock);
+  expire_dedup(clock);
   const auto floor = timer_floor_.find(p.value());
   if (floor != timer_floor_.end() && clock < floor->second) return size_t{0};  // nothing can be due
   std::string from = state::partition_prefix(p);
@@ -561,7 +542,6 @@ void Engine::forget_partitions(std::span<const Partition> ps) {
   for (auto p : ps) {
     gone.insert(p.value());
     timer_floor_.erase(p.value());
-    dedup_swept_.erase(p.value());
     assigned_.erase(std::remove(assigned_.begin(), assigned_.end(), p), assigned_.end());
   }
   for (auto it = cache_.begin(); it != cache_.end();) {

@@ -150,7 +150,7 @@ class Engine {
   [[nodiscard]] Result<void> link(Partition home, std::string_view user, std::string_view anonymous);
   [[nodiscard]] Result<std::pair<Partition, std::string>> resolve(Partition p, std::string_view id);
   void merge_into(Customer& user, Customer& anon);
-  void sweep_dedup(Partition p, int64_t clock);
+  void expire_dedup(int64_t clock);
 
   // engine_rules.cc: per kind
   int64_t grace_of(const Definition& d) const;
@@ -194,9 +194,8 @@ class Engine {
 
   // anonymousId → link (std::nullopt: known to be unlinked). Bounded; cleared when full.
   std::unordered_map<std::string, std::optional<Link>> links_;
-  // Dedup keys seen: loaded by prefetch (value: event time, or kNoTime for absent) plus this batch's.
+  // Dedup keys: loaded by prefetch (value: last event time, or kNoTime for absent) plus this batch's.
   std::unordered_map<std::string, int64_t> dedup_;
-  std::unordered_map<int32_t, int64_t> dedup_swept_;  // per partition: buckets below this are deleted
 
   // Per partition: no timer in the store is due before this (absent: unknown,
   // scan from the partition's start). Lets fire_timers skip idle partitions

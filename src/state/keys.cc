@@ -64,15 +64,9 @@ std::string instance_key(Partition p, std::string_view customer, std::string_vie
   return k;
 }
 
-std::string dedup_bucket_start(Partition p, int64_t bucket) {
+std::string dedup_key(Partition p, std::string_view message_id) {
   std::string k;
   put_be32(k, static_cast<uint32_t>(p.value()));
-  put_be64(k, time_to_u64(bucket));
-  return k;
-}
-
-std::string dedup_key(Partition p, int64_t bucket, std::string_view message_id) {
-  std::string k = dedup_bucket_start(p, bucket);
   put_str(k, message_id);
   return k;
 }

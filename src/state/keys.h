@@ -50,9 +50,8 @@ std::optional<TimerKey> decode_timer_key(std::string_view key);
 // Upper bound for timers of p due at or before `due`.
 std::string timer_due_end(Partition p, int64_t due);
 
-// dedup: p | bucket(be64) | messageId — one bucket per dedup horizon of event time.
-std::string dedup_key(Partition p, int64_t bucket, std::string_view message_id);
-std::string dedup_bucket_start(Partition p, int64_t bucket);
+// dedup: p | messageId
+std::string dedup_key(Partition p, std::string_view message_id);
 
 // offsets: topic | p
 std::string offset_key(std::string_view topic, Partition p);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <rocksdb/cache.h>
+#include <rocksdb/compaction_filter.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
@@ -9,6 +10,9 @@
 #include <rocksdb/write_buffer_manager.h>
 
 #include <array>
+#include <atomic>
+
+#include "state/keys.h"
 
 namespace journeyd::state {
 namespace {
@@ -19,6 +23,23 @@ constexpr std::array<const char*, kCfCount> kCfNames = {"customers", "instances"
 auto io_error(const rocksdb::Status& s, std::string_view what) {
   return fail(Errc::io, fmt::format("rocksdb {}: {}", what, s.ToString()));
 }
+
+// Drops dedup records (value: svarint event time first) older than a threshold the engine moves.
+class ExpiryFilter : public rocksdb::CompactionFilter {
+ public:
+  explicit ExpiryFilter(const std::atomic<int64_t>& before) : before_(before) {}
+  bool Filter(int, const rocksdb::Slice&, const rocksdb::Slice& value, std::string*, bool*) const override {
+    const int64_t before = before_.load(std::memory_order_relaxed);
+    size_t pos = 0;
+    int64_t t = 0;
+    return before != INT64_MIN && get_svarint(std::string_view(value.data(), value.size()), pos, t) &&
+           t < before;
+  }
+  const char* Name() const override { return "journeyd.ExpiryFilter"; }
+
+ private:
+  const std::atomic<int64_t>& before_;
+};
 
 }  // namespace
 
@@ -36,6 +57,8 @@ struct Store::Impl {
   std::array<rocksdb::ColumnFamilyHandle*, kCfCount> cfs{};
   rocksdb::ColumnFamilyHandle* default_cf = nullptr;
   std::shared_ptr<rocksdb::Cache> cache;
+  std::atomic<int64_t> dedup_before{INT64_MIN};
+  std::unique_ptr<ExpiryFilter> dedup_filter;  // must outlive db (declared before it is destroyed)
 
   ~Impl() {
     if (!db) return;
@@ -98,9 +121,17 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& opts) {
   cfo.compression = rocksdb::kLZ4Compression;
   cfo.write_buffer_size = std::max<size_t>(opts.write_buffer_bytes / 4, 4u << 20);
 
+  // dedup: records expire through a compaction filter; a daily periodic compaction bounds how long
+  // an expired record can survive in a file nothing else rewrites.
+  impl->dedup_filter = std::make_unique<ExpiryFilter>(impl->dedup_before);
+  rocksdb::ColumnFamilyOptions dedup_cfo = cfo;
+  dedup_cfo.compaction_filter = impl->dedup_filter.get();
+  dedup_cfo.periodic_compaction_seconds = 24 * 3600;
+
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
   descs.emplace_back(rocksdb::kDefaultColumnFamilyName, cfo);
-  for (const char* name : kCfNames) descs.emplace_back(name, cfo);
+  for (size_t i = 0; i < kCfCount; ++i)
+    descs.emplace_back(kCfNames[i], static_cast<Cf>(i) == Cf::dedup ? dedup_cfo : cfo);
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::Open(dbo, opts.dir, descs, &handles, &raw);
@@ -196,6 +227,20 @@ std::string Store::stats() const {
   std::string s;
   impl_->db->GetProperty(rocksdb::DB::Properties::kStats, &s);
   return s;
+}
+
+void Store::expire_dedup_before(int64_t event_time) {
+  int64_t cur = impl_->dedup_before.load(std::memory_order_relaxed);
+  while (event_time > cur && !impl_->dedup_before.compare_exchange_weak(cur, event_time)) {
+  }
+}
+
+Result<void> Store::compact(Cf cf) {
+  rocksdb::CompactRangeOptions o;
+  o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  auto s = impl_->db->CompactRange(o, impl_->cfs[static_cast<size_t>(cf)], nullptr, nullptr);
+  if (!s.ok()) return io_error(s, fmt::format("compact {}", to_string(cf)));
+  return outcome::success();
 }
 
 }  // namespace journeyd::state

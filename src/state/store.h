@@ -18,7 +18,8 @@
 namespace journeyd::state {
 
 // One role each (design §6). Per-customer keys start with the partition.
-// dedup: recent messageIds per partition; identity: anonymousId → user links (a global table).
+// dedup: recent messageIds per partition (expired by a compaction filter); identity: anonymousId → user
+// links (a global table).
 enum class Cf : uint8_t { customers, instances, timers, offsets, outbox, meta, dedup, identity };
 inline constexpr size_t kCfCount = 8;
 const char* to_string(Cf cf);
@@ -77,6 +78,11 @@ class Store {
                                                             std::string_view end) const;
   // Flushes memtables and the WAL (tests, shutdown).
   [[nodiscard]] Result<void> flush();
+  // dedup records (value: svarint event time first) older than this are dropped by compactions.
+  // Only ever moves forward. Thread-safe.
+  void expire_dedup_before(int64_t event_time);
+  // Compacts a column family completely (tests, operations).
+  [[nodiscard]] Result<void> compact(Cf cf);
   uint64_t approximate_bytes() const;
   std::string stats() const;
 

@@ -74,12 +74,16 @@ std::vector<loadgen::GeneratedEvent> generate(const journey::Definition& def, si
 }
 
 // (a) decode + engine + one RocksDB WriteBatch per 5000 events.
+int64_t g_dedup_horizon_ms = 24LL * 3600 * 1000;  // engine.dedup_horizon (0: off)
+
 double engine_only(const journey::Definition& def, const std::vector<loadgen::GeneratedEvent>& events,
                    size_t partitions, uint64_t& state_bytes) {
   Temp dir;
   auto store = state::Store::open({dir.path + "/state"});
   auto outbox = state::Outbox::open(*store.value());
-  auto created = journey::Engine::create({def}, {}, *store.value(), outbox.value());
+  journey::EngineOptions eo;
+  eo.dedup_horizon_ms = g_dedup_horizon_ms;
+  auto created = journey::Engine::create({def}, eo, *store.value(), outbox.value());
   if (!created) throw std::runtime_error(created.error().message);
   journey::Engine& engine = *created.value();
   event::Decoder decoder;
@@ -190,6 +194,7 @@ config::Config pipeline_config(const std::string& bootstrap, const std::string& 
                                const std::string& group) {
   auto cfg = config::defaults();
   if (g_batch_events > 0) cfg.engine_batch_max_events = g_batch_events;
+  cfg.engine_dedup_horizon_ms = g_dedup_horizon_ms;
   cfg.kafka_brokers = bootstrap;
   cfg.kafka_group_id = group;
   cfg.state_dir = dir;
@@ -285,8 +290,17 @@ int main(int argc, char** argv) {
   cli.add_option("--partitions", partitions, "Partitions of the touchpoints topic")->capture_default_str();
   cli.add_option("--latency-seconds", latency_seconds, "Duration of the latency phase")
       ->capture_default_str();
+  std::string dedup = "24h";
+  cli.add_option("--dedup-horizon", dedup, "engine.dedup_horizon (0 turns deduplication off)")
+      ->capture_default_str();
   CLI11_PARSE(cli, argc, argv);
   g_batch_events = batch_events;
+  if (auto h = parse_duration(dedup)) {
+    g_dedup_horizon_ms = *h;
+  } else {
+    fmt::print(stderr, "bad --dedup-horizon '{}'\n", dedup);
+    return 2;
+  }
   spdlog::set_level(spdlog::level::warn);
 
   auto defs = journey::load_text(kJourney, "bench");

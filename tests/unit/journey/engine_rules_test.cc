@@ -8,7 +8,9 @@
 namespace journeyd::journey {
 namespace {
 
+using testing::anonymous;
 using testing::EngineHarness;
+using testing::identify;
 using testing::kDay;
 using testing::kGrace;
 using testing::kHour;
@@ -429,6 +431,26 @@ TEST(Sla, StopAfterTheDeadlineInTheSameBatchStillBreachesOnce) {
   EXPECT_EQ(h.alerts().size(), 1u);
 }
 
+TEST(Sla, MergeKeepsTheOldestOpenStart) {
+  // Before they are linked, the anonymous id opens a clock at 10:00 and the user another at 10:30.
+  EngineHarness h(kSla);
+  auto anon_opened = opened(kT0);
+  anon_opened.user_id.clear();
+  anon_opened.anonymous_id = "a1";
+  h.send(anon_opened);
+  h.send(opened(kT0 + 30 * kMin));
+  h.send(identify("u1", "a1", kT0 + 40 * kMin));
+  ASSERT_TRUE(h.state("u1", "first_reply"));
+  EXPECT_EQ(h.state("u1", "first_reply")->sla.opened_at, kT0);
+  h.fire(kT0 + 10 * kHour);
+  ASSERT_EQ(h.alerts().size(), 1u);
+  EXPECT_EQ(h.alerts()[0]["customer"], "u1");
+  EXPECT_EQ(h.alerts()[0]["started_at"], "2026-11-22T10:00:00.000Z");
+  EXPECT_EQ(h.alerts()[0]["due_at"], "2026-11-22T14:00:00.000Z");
+  h.fire(kT0 + 20 * kHour);
+  EXPECT_EQ(h.alerts().size(), 1u);
+}
+
 constexpr const char* kRfm =
     "churn: rfm\nrfm: {purchase: {event: Order Completed}, action: {type: retention_offer}}\n";
 
@@ -497,6 +519,47 @@ TEST(Inactivity, EventAfterALongGapFiresInlineInTheSameBatch) {
   ASSERT_EQ(h.actions().size(), 2u);
   EXPECT_EQ(h.actions()[1]["last_seen"], "2027-01-06T10:00:00.000Z");
   EXPECT_NE(h.actions()[0]["action_id"], h.actions()[1]["action_id"]);
+}
+
+TEST(Inactivity, MergedAnonymousActivityCountsAsTheUsers) {
+  // u1 is seen on day 0 only; a1 is active on days 10 to 40 and is linked to u1 on day 41. The merged
+  // customer was never quiet for 30 days: nothing fires at the link. The next quiet period ends 30 days
+  // after the last activity (the identify itself: every event is activity).
+  EngineHarness h("churn: winback\ninactivity: { for: 30d, action: { type: winback_email } }\n");
+  h.send("u1", "Anything", kT0);
+  for (int64_t d : {10, 20, 30, 40}) h.send(anonymous("a1", "Anything", kT0 + d * kDay));
+  h.send(identify("u1", "a1", kT0 + 41 * kDay));
+  EXPECT_TRUE(h.actions().empty()) << h.actions()[0].dump();
+  ASSERT_TRUE(h.record("u1"));
+  EXPECT_EQ(h.record("u1")->last_seen, kT0 + 41 * kDay);
+  h.fire(kT0 + 71 * kDay + kGrace - 1);  // the stale timers of u1 (day 30) and a1 (day 40); re-armed
+  EXPECT_TRUE(h.actions().empty()) << h.actions()[0].dump();
+  h.fire(kT0 + 71 * kDay + kGrace);
+  ASSERT_EQ(h.actions().size(), 1u);
+  EXPECT_EQ(h.actions()[0]["customer"], "u1");
+  EXPECT_EQ(h.actions()[0]["trigger"], "inactivity");
+  EXPECT_EQ(h.actions()[0]["last_seen"], "2027-01-02T10:00:00.000Z");
+  EXPECT_EQ(h.actions()[0]["due_at"], "2027-02-01T10:00:00.000Z");
+  h.fire(kT0 + 200 * kDay);
+  EXPECT_EQ(h.actions().size(), 1u);
+}
+
+TEST(Caps, MergeDoesNotDoubleTheAnonymousHistory) {
+  EngineHarness h("trigger: ping\nevent: Ping\naction: {type: pong}\ncaps: {max: 2, per: 7d}\n");
+  h.send(anonymous("a1", "Ping", kT0));
+  ASSERT_EQ(h.actions().size(), 1u);
+  h.send(identify("u1", "a1", kT0 + kMin));  // u1 has no state of its own
+  ASSERT_TRUE(h.state("u1", "ping"));
+  EXPECT_EQ(h.state("u1", "ping")->sent, std::vector<int64_t>{kT0});
+  h.send("u1", "Ping", kT0 + 2 * kMin);  // the second in 7 days: sent
+  ASSERT_EQ(h.actions().size(), 2u);
+  EXPECT_EQ(h.actions()[1]["customer"], "u1");
+  EXPECT_TRUE(h.suppressed().empty()) << h.suppressed()[0].dump();
+  h.send("u1", "Ping", kT0 + 3 * kMin);  // the third: capped
+  EXPECT_EQ(h.actions().size(), 2u);
+  ASSERT_EQ(h.suppressed().size(), 1u);
+  EXPECT_EQ(h.suppressed()[0]["suppressed"], "cap");
+  EXPECT_EQ(h.suppressed()[0]["at"], "2026-11-22T10:03:00.000Z");
 }
 
 }  // namespace

@@ -29,6 +29,19 @@ EngineOptions options(size_t cache_customers, size_t timers_per_batch) {
   return o;
 }
 
+// Keys a customer has in a column family keyed by customer (customers, instances).
+size_t keys_of(EngineHarness& h, state::Cf cf, const std::string& customer, Partition p = Partition{0}) {
+  const std::string prefix = state::customer_key(p, customer);
+  size_t n = 0;
+  auto r =
+      h.store().scan(cf, prefix, prefix + std::string(4, '\xff'), [&](std::string_view k, std::string_view) {
+        n += k.starts_with(prefix);
+        return true;
+      });
+  EXPECT_TRUE(r);
+  return n;
+}
+
 TEST(Engine, StateIsReadBackFromTheStoreAfterARestart) {
   EngineHarness h;
   h.send("u1", "Product Viewed", kT0);
@@ -324,6 +337,38 @@ TEST(Identity, AliasLinksThePreviousId) {
   EXPECT_EQ(h.level("u1"), 2u);
 }
 
+TEST(Identity, AnAliasedUserIdReachesTheUserItIsLinkedTo) {
+  // X first sends as a userId; alias(previousId X, userId Y) links X to Y. Later events with userId X
+  // are Y's: nothing is kept under X any more (the churn definition would write state for any event).
+  const std::string yaml =
+      std::string(kCheckoutYaml) + "---\nchurn: activity\ninactivity: {for: 30d, action: {type: winback}}\n";
+  EngineHarness h(yaml);
+  h.send("X", "Product Viewed", kT0);
+  EXPECT_EQ(h.level("X"), 1u);
+  auto alias = track("Y", "", kT0 + kMin);
+  alias.type = event::EventType::alias;
+  alias.previous_id = "X";
+  h.send(alias);
+  EXPECT_EQ(h.engine().stats().identity_links, 1u);
+  EXPECT_EQ(h.level("Y"), 1u);
+  EXPECT_EQ(keys_of(h, state::Cf::instances, "X"), 0u);
+
+  h.send("X", "Product Added", kT0 + 2 * kMin);
+  EXPECT_EQ(h.level("Y"), 2u);
+  EXPECT_EQ(keys_of(h, state::Cf::instances, "X"), 0u);
+  EXPECT_EQ(keys_of(h, state::Cf::customers, "X"), 0u);
+  ASSERT_TRUE(h.record("Y"));
+  EXPECT_EQ(h.record("Y")->last_seen, kT0 + 2 * kMin);
+
+  // After a restart the link comes from the store (prefetched with the batch).
+  h.restart_engine(yaml);
+  h.send("X", "Checkout Started", kT0 + 3 * kMin);
+  EXPECT_EQ(h.level("Y"), 3u);
+  EXPECT_EQ(keys_of(h, state::Cf::instances, "X"), 0u);
+  EXPECT_EQ(keys_of(h, state::Cf::customers, "X"), 0u);
+  EXPECT_TRUE(h.dlq().empty());
+}
+
 TEST(Dedup, DropsARepeatedMessageIdWithinTheHorizonOnly) {
   EngineHarness h;
   h.batch({with_message_id(track("u1", "Product Viewed", kT0), "m1"),
@@ -343,21 +388,71 @@ TEST(Dedup, DropsARepeatedMessageIdWithinTheHorizonOnly) {
   EXPECT_EQ(h.engine().stats().events, 5u);
 }
 
-TEST(Dedup, OldBucketsAreDeletedAsTheClockMovesOn) {
+TEST(Dedup, RecordsOlderThanTwoHorizonsAreDroppedByCompaction) {
   EngineHarness h;
-  const int64_t bucket_start = kT0 / kDay * kDay;  // 2026-11-22T00:00Z: buckets are one horizon each
   h.send(with_message_id(track("u1", "Other", kT0), "m1"));
-  h.send(with_message_id(track("u1", "Other", kT0), "m3"), Partition{1});
-  EXPECT_EQ(h.count(state::Cf::dedup, Partition{0}), 1u);
-  h.fire(bucket_start + 3 * kDay - 1);  // two buckets back is kept
-  EXPECT_EQ(h.count(state::Cf::dedup, Partition{0}), 1u);
-  h.send(with_message_id(track("u1", "Other", bucket_start + 3 * kDay), "m2"));
-  h.fire(bucket_start + 3 * kDay);  // m1's bucket is three horizons back: deleted
-  EXPECT_EQ(h.count(state::Cf::dedup, Partition{0}), 1u);
-  EXPECT_EQ(h.count(state::Cf::dedup, Partition{1}), 1u);  // another partition's clock did not move
-  EXPECT_EQ(h.count(state::Cf::dedup), 2u);
-  h.send(with_message_id(track("u1", "Other", bucket_start + 3 * kDay + 1), "m2"));
-  EXPECT_EQ(h.engine().stats().duplicates, 1u);  // the current bucket still deduplicates
+  h.send(with_message_id(track("u2", "Other", kT0 + kDay + kHour), "m2"));
+  ASSERT_TRUE(h.store().compact(state::Cf::dedup));
+  EXPECT_EQ(h.count(state::Cf::dedup), 2u);  // nothing has expired yet
+  h.fire(kT0 + 2 * kDay + kHour);            // m1 is more than two horizons behind the clock, m2 is not
+  ASSERT_TRUE(h.store().compact(state::Cf::dedup));
+  EXPECT_EQ(h.count(state::Cf::dedup), 1u);
+  h.send(with_message_id(track("u2", "Other", kT0 + kDay + kHour + 1), "m2"));
+  EXPECT_EQ(h.engine().stats().duplicates, 1u);  // the record kept still deduplicates
+}
+
+// A copy within the horizon counts whether it is stamped before or after the first.
+TEST(Dedup, CopyStampedEarlierThanTheFirstIsDropped) {
+  EngineHarness h;
+  const int64_t bucket_start = kT0 / kDay * kDay;  // midnight: the copies straddle a day boundary
+  h.send(with_message_id(track("u1", "Product Viewed", bucket_start + kHour), "m1"));
+  // 23h earlier: a duplicate (not a late event for u1).
+  const auto r = h.send(with_message_id(track("u1", "Product Viewed", bucket_start - 22 * kHour), "m1"));
+  EXPECT_FALSE(r) << r->reason;
+  EXPECT_EQ(h.engine().stats().duplicates, 1u);
+  EXPECT_EQ(h.engine().stats().events, 1u);
+  EXPECT_TRUE(h.dlq().empty());
+  EXPECT_EQ(h.state("u1")->journey.levels[0].start, bucket_start + kHour);
+}
+
+TEST(Dedup, CopyStampedLaterThanTheFirstIsDropped) {
+  EngineHarness h;
+  const int64_t bucket_start = kT0 / kDay * kDay;
+  h.send(with_message_id(track("u1", "Other", bucket_start - kHour), "m1"));
+  h.send(with_message_id(track("u1", "Other", bucket_start + kHour), "m1"));  // 2h later
+  EXPECT_EQ(h.engine().stats().duplicates, 1u);
+  // Also once the partition's clock has moved on by more than a horizon: records are kept for two.
+  h.send(with_message_id(track("u1", "Other", bucket_start + kDay - kHour), "m2"));
+  h.fire(bucket_start + 2 * kDay + 30 * kMin);
+  h.send(with_message_id(track("u1", "Other", bucket_start + kDay + kHour), "m2"));
+  EXPECT_EQ(h.engine().stats().duplicates, 2u);
+  EXPECT_EQ(h.engine().stats().events, 2u);
+}
+
+TEST(Dedup, LongMessageIdsAreKeptAsTheirHash) {
+  EngineHarness h;
+  const std::string base(310, 'x');
+  h.send(with_message_id(track("u1", "Other", kT0), base + "-a"));
+  h.send(with_message_id(track("u1", "Other", kT0 + kMin), base + "-a"));
+  EXPECT_EQ(h.engine().stats().duplicates, 1u);
+  h.send(with_message_id(track("u1", "Other", kT0 + 2 * kMin), base + "-b"));  // differs after byte 310
+  EXPECT_EQ(h.engine().stats().duplicates, 1u);
+  // Ids differing only past 64 KiB (what a length-prefixed key could hold) are distinct too.
+  const std::string huge(70'000, 'y');
+  h.send(with_message_id(track("u1", "Other", kT0 + 3 * kMin), huge + "-a"));
+  h.send(with_message_id(track("u1", "Other", kT0 + 4 * kMin), huge + "-b"));
+  EXPECT_EQ(h.engine().stats().duplicates, 1u);
+  EXPECT_EQ(h.engine().stats().events, 4u);
+  // Stored by their hash: no key carries the id itself.
+  size_t keys = 0;
+  auto r = h.store().scan(state::Cf::dedup, "", std::string(16, '\xff'),
+                          [&](std::string_view k, std::string_view) {
+                            ++keys;
+                            EXPECT_LT(k.size(), 64u);
+                            return true;
+                          });
+  EXPECT_TRUE(r);
+  EXPECT_EQ(keys, 4u);
 }
 
 }  // namespace
