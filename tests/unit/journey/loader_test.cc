@@ -142,7 +142,7 @@ TEST(Loader, CheckoutJourney) {
   const auto d = shipped("checkout.yaml");
   EXPECT_EQ(d.kind, Kind::journey);
   EXPECT_EQ(d.id, "checkout");
-  EXPECT_EQ(d.version, 4u);
+  EXPECT_EQ(d.version, 5u);
   EXPECT_EQ(d.description, "Product view to purchase");
   EXPECT_EQ(d.file, kStreams + "/checkout.yaml");
   EXPECT_FALSE(d.grace_ms);
@@ -179,11 +179,7 @@ TEST(Loader, CheckoutJourney) {
   EXPECT_EQ(j->cooldown_ms, 7 * kDay);
   EXPECT_EQ(d.delivery.caps.max, 2u);
   EXPECT_EQ(d.delivery.caps.per_ms, 7 * kDay);
-  ASSERT_TRUE(d.delivery.quiet_hours);
-  EXPECT_EQ(d.delivery.quiet_hours->from_minute, 21 * 60);
-  EXPECT_EQ(d.delivery.quiet_hours->to_minute, 8 * 60);
-  EXPECT_EQ(d.delivery.quiet_hours->timezone_path, "context.timezone");
-  EXPECT_EQ(d.delivery.quiet_hours->default_timezone, "UTC");
+  EXPECT_FALSE(d.delivery.quiet_hours);
   EXPECT_EQ(d.delivery.holdout_basis_points, 1000u);
   EXPECT_TRUE(d.delivery.variants.empty());
 }
@@ -204,7 +200,11 @@ TEST(Loader, OnboardingJourneyWithVariants) {
   EXPECT_EQ(d.delivery.variants[0].payload_json, "{}");
   EXPECT_EQ(d.delivery.variants[1].id, "personal");
   EXPECT_EQ(d.delivery.variants[1].payload_json, R"({"sender":"founder","tone":"personal"})");
-  EXPECT_FALSE(d.delivery.quiet_hours);
+  ASSERT_TRUE(d.delivery.quiet_hours);
+  EXPECT_EQ(d.delivery.quiet_hours->from_minute, 21 * 60);
+  EXPECT_EQ(d.delivery.quiet_hours->to_minute, 8 * 60);
+  EXPECT_EQ(d.delivery.quiet_hours->timezone_path, "context.timezone");
+  EXPECT_EQ(d.delivery.quiet_hours->default_timezone, "UTC");
   EXPECT_EQ(d.delivery.caps.max, 0u);
 }
 
