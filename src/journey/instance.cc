@@ -122,7 +122,6 @@ std::string encode_state(const State& s, Kind kind) {
       break;
     case Kind::sla:
       put_time(out, s.sla.opened_at, 0);
-      put_time(out, s.sla.stopped_at, s.sla.opened_at == kNoTime ? 0 : s.sla.opened_at);
       break;
     case Kind::churn:
       encode_churn(out, s.churn);
@@ -157,8 +156,7 @@ std::optional<State> decode_state(std::string_view b, const Definition& def) {
       ok = decode_journey(b, pos, s.journey, def.journey()->steps.size(), def.journey()->dropoffs.size());
       break;
     case Kind::sla:
-      ok = get_time(b, pos, s.sla.opened_at, 0) &&
-           get_time(b, pos, s.sla.stopped_at, s.sla.opened_at == kNoTime ? 0 : s.sla.opened_at);
+      ok = get_time(b, pos, s.sla.opened_at, 0);
       break;
     case Kind::churn:
       ok = decode_churn(b, pos, s.churn);

@@ -35,8 +35,7 @@ struct JourneyState {
 };
 
 struct SlaState {
-  int64_t opened_at = kNoTime;   // start of the open clock
-  int64_t stopped_at = kNoTime;  // a stop after the deadline (breach pending)
+  int64_t opened_at = kNoTime;  // start of the open clock
   friend bool operator==(const SlaState&, const SlaState&) = default;
 };
 

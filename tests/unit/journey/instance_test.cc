@@ -104,7 +104,6 @@ TEST(State, SlaRoundTrip) {
   expect_round_trip(s, sla_def());
   s.sla.opened_at = kT0;
   expect_round_trip(s, sla_def());
-  s.sla.stopped_at = kT0 + 5 * 60 * kMin;
   s.sent = {kT0};
   expect_round_trip(s, sla_def());
 }
