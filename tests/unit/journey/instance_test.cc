@@ -140,7 +140,7 @@ TEST(State, GarbageIsRejected) {
       {&sla_def(),
        [] {
          State s = fresh_state(sla_def());
-         s.sla = {kT0, kT0 + 1};
+         s.sla.opened_at = kT0;
          s.sent = {kT0};
          return s;
        }()},
