@@ -206,8 +206,8 @@ Result<void> Engine::prefetch(std::span<const EventRef> events) {
   if (links_.size() + 3 * events.size() > kMaxLinksCached) links_.clear();
   for (const auto& e : events) {
     const auto& tp = *e.tp;
-    for (std::string_view id : {tp.customer(), std::string_view(tp.user_id.empty() ? "" : tp.anonymous_id),
-                                std::string_view(tp.previous_id)})
+    const std::string_view linkable = tp.user_id.empty() ? std::string_view() : tp.anonymous_id;
+    for (std::string_view id : {tp.customer(), linkable, std::string_view(tp.previous_id)})
       if (!id.empty() && !links_.count(std::string(id))) anon.emplace_back(id);
     if (opts_.dedup_horizon_ms > 0 && !tp.message_id.empty()) {
       auto k = state::dedup_key(e.partition, dedup_id(tp.message_id));
