@@ -9,14 +9,17 @@ PACKAGES=(
   libsimdjson-dev       # event decoding
   librocksdb-dev        # state store
   libyaml-cpp-dev       # journey definitions, config file
-  libboost-dev          # Boost.Outcome (errors as values); Beast/Asio later
+  libboost-dev          # Boost.Outcome (errors as values), Beast/Asio (HTTP)
+  libssl-dev openssl    # optional TLS of the HTTP server; the TLS tests make certificates with openssl
   libspdlog-dev libfmt-dev
   libcli11-dev          # command lines
   libxxhash-dev         # deterministic action ids
   libhowardhinnant-date-dev tzdata  # quiet hours: IANA zones from /usr/share/zoneinfo
   libgtest-dev libgmock-dev libbenchmark-dev
   libvalijson-dev nlohmann-json3-dev  # JSON Schema checks of schemas/ in the tests
-  kcat jq               # e2e tests and the demo
+  kcat jq curl          # e2e tests and the demo
+  prometheus            # promtool: the tests check /metrics with `promtool check metrics`
+  nodejs                # the Segment SDK e2e test (npm registry: @segment/analytics-node)
   clang-format
 )
 

@@ -1,18 +1,35 @@
 // journeyd: parse the command line, load config and journeys, optionally start
-// the embedded Kafka, run the pipeline until SIGTERM.
+// the embedded Kafka, serve HTTP and run the pipeline until SIGTERM.
+//
+// Shutdown order: the HTTP server drains first (the collector's in-flight
+// requests get their delivery reports, queries still reach the pipeline),
+// then the pipeline finishes its batch, flushes the outbox and leaves the group.
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <thread>
 
+#include "app/backend.h"
 #include "app/embedded_kafka.h"
+#include "app/ingest_sink.h"
 #include "app/pipeline.h"
 #include "app/signals.h"
 #include "common/log.h"
+#include "http/admin.h"
+#include "http/auth.h"
+#include "http/ingest.h"
+#include "http/metrics.h"
+#include "http/ops.h"
+#include "http/query.h"
+#include "http/server.h"
 #include "journey/loader.h"
+#include "metrics/process.h"
+#include "metrics/registry.h"
 
 using namespace journeyd;
 
@@ -20,13 +37,14 @@ int main(int argc, char** argv) {
   CLI::App cli{"journeyd — real-time customer-journey tracker"};
   config::LoadOptions load;
   bool embedded = false, reference = false;
-  std::string bootstrap_file;
+  std::string bootstrap_file, port_file;
   cli.add_option("-c,--config", load.file, "YAML config file")->check(CLI::ExistingFile);
   cli.add_option("--set", load.sets, "Override a setting: key=value (repeatable)");
   cli.add_flag("--embedded-kafka", embedded,
                "Start an in-process Kafka (librdkafka mock cluster) and use it");
   cli.add_option("--bootstrap-file", bootstrap_file,
                  "With --embedded-kafka: write its bootstrap servers here");
+  cli.add_option("--port-file", port_file, "Write the HTTP port here once listening (for http.port=0)");
   cli.add_flag("--config-reference", reference, "Print the configuration reference (Markdown) and exit");
   CLI11_PARSE(cli, argc, argv);
 
@@ -42,6 +60,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   log::init(cfg.log_level);
+  auto tokens = http::parse_tokens(cfg.http_tokens);
+  if (!tokens) {
+    std::cerr << "journeyd: " << tokens.error().message << "\n";
+    return 2;
+  }
 
   auto defs = journey::load_path(cfg.streams_dir);
   if (!defs.ok()) {
@@ -70,18 +93,81 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  auto pipeline = app::Pipeline::create(cfg, std::move(defs.definitions), SystemClock::instance());
+  metrics::Registry registry;
+  metrics::register_process_metrics(registry);
+  auto pipeline = app::Pipeline::create(cfg, std::move(defs.definitions), SystemClock::instance(), &registry);
   if (!pipeline) {
     spdlog::error("start-up failed: {}", pipeline.error().message);
     return 1;
   }
+  auto sink = app::KafkaEventSink::create(cfg);
+  if (!sink) {
+    spdlog::error("start-up failed: collector producer: {}", sink.error().message);
+    return 1;
+  }
+  app::AppBackend backend(*pipeline.value(), registry);
+  http::HttpMetrics http_metrics(registry);
+  const http::TokenAuth auth(std::move(tokens.value()));
+  http::Router router;
+  router.set_observer(&http_metrics);
+  http::register_ingest_routes(
+      router,
+      {http::parse_list(cfg.ingest_write_keys),
+       cfg.ingest_rate_limit,
+       {static_cast<size_t>(cfg.ingest_max_event_bytes), static_cast<size_t>(cfg.ingest_max_batch_bytes)}},
+      *sink.value(), SystemClock::instance(), &http_metrics);
+  http::register_query_routes(router, backend, auth);
+  http::register_admin_routes(router, backend, auth);
+  http::register_ops_routes(router, backend);
+  http::ServerOptions so;
+  so.address = cfg.http_bind;
+  so.port = static_cast<uint16_t>(cfg.http_port);
+  so.threads = static_cast<int>(cfg.http_threads);
+  so.max_body_bytes = static_cast<size_t>(std::max(cfg.ingest_max_batch_bytes, cfg.ingest_max_event_bytes));
+  so.max_header_bytes = static_cast<size_t>(cfg.http_max_header_bytes);
+  so.read_timeout_ms = cfg.http_read_timeout_ms;
+  so.idle_timeout_ms = cfg.http_idle_timeout_ms;
+  so.max_connections = static_cast<size_t>(cfg.http_max_connections);
+  so.tls_cert_file = cfg.http_tls_cert;
+  so.tls_key_file = cfg.http_tls_key;
+  so.drain_timeout_ms = cfg.http_drain_timeout_ms;
+  auto server = http::Server::start(so, router.as_handler());
+  if (!server) {
+    spdlog::error("start-up failed: http: {}", server.error().message);
+    return 1;
+  }
+  auto* srv = server.value().get();
+  registry.on_collect(
+      [srv, &http_metrics] { http_metrics.connections.set(static_cast<double>(srv->connections())); });
+  if (!port_file.empty()) {
+    if (auto w = app::write_file_atomically(port_file, std::to_string(srv->port()) + "\n"); !w) {
+      spdlog::error("cannot write {}: {}", port_file, w.error().message);
+      return 1;
+    }
+  }
+  if (http::parse_list(cfg.ingest_write_keys).empty())
+    spdlog::warn("ingest.write_keys is empty: the Segment collector refuses every request");
+  spdlog::info("http: listening on {}:{} ({})", cfg.http_bind, srv->port(),
+               cfg.http_tls_cert.empty() ? "http" : "https");
+
   // `journeyctl reload` finds the process here (SIGHUP).
   const auto pid_file = cfg.state_dir + "/journeyd.pid";
   if (auto w = app::write_file_atomically(pid_file, std::to_string(getpid()) + "\n"); !w)
     spdlog::warn("cannot write {}: {}", pid_file, w.error().message);
   spdlog::info("consuming {} from {} as group {}; state in {}", cfg.topic_touchpoints, cfg.kafka_brokers,
                cfg.kafka_group_id, cfg.state_dir);
-  auto r = pipeline.value()->run(stop, &reload);
+  std::atomic<bool> pipeline_stop{false}, pipeline_done{false};
+  Result<void> r = outcome::success();
+  std::thread processing([&] {
+    r = pipeline.value()->run(pipeline_stop, &reload);
+    pipeline_done.store(true);
+  });
+  while (!stop.load() && !pipeline_done.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  spdlog::info("stopping: draining http");
+  srv->drain();
+  sink.value()->stop(cfg.http_drain_timeout_ms);
+  pipeline_stop.store(true);
+  processing.join();
   std::remove(pid_file.c_str());
   if (!r) {
     spdlog::error("stopped on error: {}", r.error().message);

@@ -13,6 +13,15 @@ void OutboxRelay::send(std::vector<state::OutboxRecord> records) {
   for (auto& r : records) queue_.push_back(std::move(r));
 }
 
+void OutboxRelay::drop(const std::vector<uint64_t>& seqs) {
+  if (seqs.empty()) return;
+  auto gone = [&](uint64_t seq) { return std::find(seqs.begin(), seqs.end(), seq) != seqs.end(); };
+  std::erase_if(queue_, [&](const state::OutboxRecord& r) { return gone(r.seq); });
+  std::erase_if(retry_, [&](const Retry& r) { return gone(r.record.seq); });
+  std::erase_if(parked_, [&](const state::OutboxRecord& r) { return gone(r.seq); });
+  for (uint64_t s : seqs) attempts_.erase(s);
+}
+
 namespace {
 int64_t backoff_ns(int attempt) {
   const int64_t ms = std::min<int64_t>(30'000, int64_t{1000} << std::min(attempt - 1, 5));

@@ -30,6 +30,8 @@ class OutboxRelay {
   void attach(kafka::Producer& producer) { producer_ = &producer; }
 
   void send(std::vector<state::OutboxRecord> records);
+  // Forgets records deleted from the outbox meanwhile (an erasure) unless already in flight.
+  void drop(const std::vector<uint64_t>& seqs);
   // Produces what is queued until librdkafka's queue is full.
   [[nodiscard]] Result<void> pump();
   // The delivery report hook (wired into ProducerOptions::on_delivery).

@@ -6,15 +6,18 @@
 #include <pthread.h>
 
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "app/kafka_config.h"
+#include "app/metrics.h"
 #include "app/outbox_relay.h"
 #include "common/time_format.h"
 #include "event/decoder.h"
 #include "event/dlq.h"
 #include "journey/engine.h"
 #include "journey/loader.h"
+#include "journey/metrics.h"
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
 #include "state/offsets.h"
@@ -53,6 +56,11 @@ struct Pipeline::Impl {
   Histogram commit_latency;
   Error fatal;
   bool has_fatal = false;
+  std::unique_ptr<journey::EngineMetrics> engine_metrics;
+  std::unique_ptr<PipelineMetrics> metrics;
+  std::mutex posted_mu;
+  std::vector<std::function<void(Services&)>> posted;
+  bool closed = false;  // under posted_mu: run() has finished
   std::unique_ptr<kafka::Consumer> consumer;
 
   explicit Impl(const config::Config& c)
@@ -80,6 +88,7 @@ struct Pipeline::Impl {
         starts[p.value()] = pc.progress.next_offset.value();
       }
       partitions[p.value()] = pc;
+      stats.partitions.store(static_cast<int>(partitions.size()));
       engine->assign(std::span(&p, 1));
       spdlog::info("partition {}: resuming at offset {}", p.value(),
                    prog.value() ? std::to_string(pc.progress.next_offset.value()) : "beginning");
@@ -88,7 +97,15 @@ struct Pipeline::Impl {
   }
 
   void on_revoke(const std::vector<Partition>& ps) {
-    for (auto p : ps) partitions.erase(p.value());
+    for (auto p : ps) {
+      partitions.erase(p.value());
+      if (metrics) {
+        const auto label = std::to_string(p.value());
+        metrics->lag.remove({label});
+        metrics->watermark_delay.remove({label});
+      }
+    }
+    stats.partitions.store(static_cast<int>(partitions.size()));
     engine->forget_partitions(ps);
   }
 
@@ -114,21 +131,72 @@ struct Pipeline::Impl {
     return pc.clock;
   }
 
-  // SIGHUP: load streams.dir again; a bad folder or an unbumped change keeps the running definitions.
-  void reload_definitions() {
+  // SIGHUP or the admin API: load streams.dir again; a bad folder or an unbumped change keeps the
+  // running definitions.
+  ReloadOutcome reload_definitions() {
+    ReloadOutcome out;
     auto loaded = journey::load_path(cfg.streams_dir);
     if (!loaded.ok()) {
       for (const auto& e : loaded.errors) spdlog::error("reload: {}", e);
       spdlog::error("reload refused: {} problem(s) in {}; the running definitions stay", loaded.errors.size(),
                     cfg.streams_dir);
-      return;
+      out.problems = std::move(loaded.errors);
+    } else {
+      out.definitions = loaded.definitions.size();
+      if (auto r = engine->reload(std::move(loaded.definitions)); !r) {
+        spdlog::error("reload refused: {}", r.error().message);
+        out.problems.push_back(r.error().message);
+      } else {
+        out.ok = true;
+        spdlog::info("reloaded {} definition(s) from {}", out.definitions, cfg.streams_dir);
+      }
     }
-    const size_t n = loaded.definitions.size();
-    if (auto r = engine->reload(std::move(loaded.definitions)); !r) {
-      spdlog::error("reload refused: {}", r.error().message);
-      return;
+    if (metrics) {
+      metrics->reloads.with({out.ok ? "applied" : "refused"}).inc();
+      metrics->definitions.set(static_cast<double>(engine->registry().size()));
     }
-    spdlog::info("reloaded {} definition(s) from {}", n, cfg.streams_dir);
+    return out;
+  }
+
+  // Functions posted by other threads (the HTTP API), between two batches.
+  void run_posted() {
+    std::vector<std::function<void(Services&)>> fns;
+    {
+      std::lock_guard lock(posted_mu);
+      fns.swap(posted);
+    }
+    if (fns.empty()) return;
+    Services s{*engine, *store, *relay, *clock};
+    for (auto& fn : fns) fn(s);
+  }
+
+  void update_metrics(size_t consumed, size_t decoded, int64_t now) {
+    auto& m = *metrics;
+    m.consumed.inc(static_cast<double>(consumed));
+    m.decoded.inc(static_cast<double>(decoded));
+    m.batches.inc();
+    const auto& es = engine->stats();
+    m.applied.update(es.events);
+    m.duplicates.update(es.duplicates);
+    m.fenced.update(es.fenced);
+    m.timers_fired.update(es.timers_fired);
+    m.timers_stale.update(es.timers_stale);
+    m.cache_hits.update(es.cache_hits);
+    m.cache_misses.update(es.cache_misses);
+    m.identity_links.update(es.identity_links);
+    m.erasures.update(es.erasures);
+    m.delivered.update(relay->delivered());
+    m.outbox_depth.set(static_cast<double>(relay->queued() + relay->in_flight()));
+    m.outbox_parked.set(static_cast<double>(relay->parked()));
+    m.partitions.set(static_cast<double>(partitions.size()));
+    for (const auto& [p, pc] : partitions) {
+      const auto label = std::to_string(p);
+      const int64_t hi = std::max(consumer->high_watermark(Partition{p}), pc.hi_at_assign);
+      const int64_t pos = std::max(pc.progress.next_offset.value(), consumer->position(Partition{p}));
+      if (hi >= 0) m.lag.with({label}).set(static_cast<double>(std::max<int64_t>(0, hi - pos)));
+      if (pc.clock != kNoTime)
+        m.watermark_delay.with({label}).set(static_cast<double>(now - pc.clock) / 1000.0);
+    }
   }
 
   Result<void> process(std::vector<kafka::Message>& msgs) {
@@ -173,6 +241,7 @@ struct Pipeline::Impl {
         rejection = std::get<event::Rejection>(decoded[i]);
       }
       if (rejection) {
+        if (metrics) metrics->rejected.with({event::to_string(rejection->category)}).inc();
         outbox->append(batch, state::Sink::dlq, std::string(m.key().substr(0, 1024)),
                        event::make_dlq_record(*rejection, {cfg.topic_touchpoints, m.partition(), m.offset()},
                                               m.payload(), now));
@@ -199,7 +268,10 @@ struct Pipeline::Impl {
     const int64_t committed_us = SystemClock::instance().now_ms() * 1000;
     for (const auto& m : msgs) {
       const int64_t ts = m.timestamp_ms();  // producer-set: may be anything
-      if (ts > 0 && ts <= committed_us / 1000) commit_latency.record(committed_us - ts * 1000);
+      if (ts > 0 && ts <= committed_us / 1000) {
+        commit_latency.record(committed_us - ts * 1000);
+        if (metrics) metrics->commit_latency.observe(static_cast<double>(committed_us - ts * 1000) / 1e6);
+      }
     }
     relay->send(outbox->take_pending());
     if (auto r = relay->pump(); !r) return r.error();
@@ -211,6 +283,11 @@ struct Pipeline::Impl {
     stats.delivered.store(relay->delivered(), std::memory_order_relaxed);
     stats.outbox_pending.store(relay->queued() + relay->in_flight(), std::memory_order_relaxed);
     stats.outbox_parked.store(relay->parked(), std::memory_order_relaxed);
+    if (metrics) {
+      size_t ok = 0;
+      for (const auto& d : decoded) ok += std::holds_alternative<event::Touchpoint>(d);
+      update_metrics(msgs.size(), ok, now);
+    }
     return outcome::success();
   }
 };
@@ -226,9 +303,14 @@ const Histogram& Pipeline::commit_latency_us() const {
 }
 
 Result<std::unique_ptr<Pipeline>> Pipeline::create(const config::Config& cfg,
-                                                   std::vector<journey::Definition> defs, Clock& clock) {
+                                                   std::vector<journey::Definition> defs, Clock& clock,
+                                                   metrics::Registry* registry) {
   auto impl = std::make_unique<Impl>(cfg);
   impl->clock = &clock;
+  if (registry) {
+    impl->engine_metrics = std::make_unique<journey::EngineMetrics>(*registry);
+    impl->metrics = std::make_unique<PipelineMetrics>(*registry);
+  }
   auto store = state::Store::open({cfg.state_dir, static_cast<size_t>(cfg.state_block_cache_mb) << 20,
                                    static_cast<size_t>(cfg.state_write_buffer_mb) << 20});
   if (!store) return store.error();
@@ -239,10 +321,12 @@ Result<std::unique_ptr<Pipeline>> Pipeline::create(const config::Config& cfg,
   auto engine = journey::Engine::create(
       std::move(defs),
       journey::EngineOptions{cfg.engine_grace_ms, static_cast<size_t>(cfg.state_cache_customers),
-                             static_cast<size_t>(cfg.engine_timers_per_batch), cfg.engine_dedup_horizon_ms},
+                             static_cast<size_t>(cfg.engine_timers_per_batch), cfg.engine_dedup_horizon_ms,
+                             cfg.history_retention_ms, impl->engine_metrics.get()},
       *impl->store, *impl->outbox);
   if (!engine) return engine.error();
   impl->engine = std::move(engine.value());
+  if (impl->metrics) impl->metrics->definitions.set(static_cast<double>(impl->engine->registry().size()));
 
   impl->relay = std::make_unique<OutboxRelay>(std::array<std::string, state::kSinkCount>{
       cfg.topic_actions, cfg.topic_alerts, cfg.topic_dlq, cfg.topic_suppressed});
@@ -267,6 +351,21 @@ Result<void> Pipeline::reload(std::vector<journey::Definition> defs) {
   return impl_->engine->reload(std::move(defs));
 }
 
+ReloadOutcome Pipeline::reload_from_disk() {
+  return impl_->reload_definitions();
+}
+
+bool Pipeline::post(std::function<void(Services&)> fn) {
+  std::lock_guard lock(impl_->posted_mu);
+  if (impl_->closed) return false;
+  impl_->posted.push_back(std::move(fn));
+  return true;
+}
+
+const state::Store& Pipeline::store() const {
+  return *impl_->store;
+}
+
 Result<void> Pipeline::run(const std::atomic<bool>& stop, std::atomic<bool>* reload) {
   auto& d = *impl_;
   pthread_setname_np(pthread_self(), "jd:pipeline");  // visible in top -H, perf, gdb
@@ -277,7 +376,20 @@ Result<void> Pipeline::run(const std::atomic<bool>& stop, std::atomic<bool>* rel
     spdlog::info("outbox: resending {} record(s) from before the restart", leftovers.value().size());
   d.relay->send(std::move(leftovers.value()));
 
+  // However run() ends, what was posted is answered and nothing more is taken.
+  struct Close {
+    Impl& d;
+    ~Close() {
+      d.stats.running.store(false);
+      {
+        std::lock_guard lock(d.posted_mu);
+        d.closed = true;
+      }
+      d.run_posted();
+    }
+  } close{d};
   std::vector<kafka::Message> msgs;
+  d.stats.running.store(true);
   int64_t last_commit = 0, last_log = d.clock->now_ms();
   uint64_t last_consumed = 0;
   while (!stop.load(std::memory_order_relaxed)) {
@@ -288,6 +400,7 @@ Result<void> Pipeline::run(const std::atomic<bool>& stop, std::atomic<bool>* rel
     d.producer->poll(0);
     if (auto r = d.process(msgs); !r) return r.error();
     if (reload && reload->exchange(false)) d.reload_definitions();
+    d.run_posted();
 
     const int64_t now = d.clock->now_ms();
     if (now - last_commit >= 1000) {
@@ -309,7 +422,10 @@ Result<void> Pipeline::run(const std::atomic<bool>& stop, std::atomic<bool>* rel
     }
   }
 
-  // Graceful stop: deliver what the outbox holds, record the acks, leave the group.
+  // Graceful stop: answer what was posted, refuse more; deliver what the outbox holds, record the
+  // acks, leave the group.
+  d.stats.running.store(false);
+  d.run_posted();
   spdlog::info("stopping: flushing {} outbox record(s)", d.relay->queued() + d.relay->in_flight());
   const int64_t deadline = monotonic_ns() + 10'000'000'000;  // real time, whatever clock is injected
   while ((d.relay->queued() || d.relay->in_flight()) && monotonic_ns() < deadline) {

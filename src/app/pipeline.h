@@ -5,12 +5,15 @@
 //
 // Lifecycle: create() opens state and connects to Kafka; run() loops until the
 // stop flag is set, then finishes the batch, flushes the outbox and leaves the
-// group. Threading: run() owns one thread; stats() may be read from another.
+// group. Threading: run() owns one thread; stats() may be read from another;
+// post() may be called from any thread (the HTTP API's way in).
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "common/clock.h"
@@ -19,7 +22,19 @@
 #include "config/config.h"
 #include "journey/definition.h"
 
+namespace journeyd::metrics {
+class Registry;
+}
+namespace journeyd::journey {
+class Engine;
+}
+namespace journeyd::state {
+class Store;
+}
+
 namespace journeyd::app {
+
+class OutboxRelay;
 
 struct PipelineStats {
   std::atomic<uint64_t> consumed{0};
@@ -30,13 +45,31 @@ struct PipelineStats {
   std::atomic<uint64_t> delivered{0};       // outbox records acknowledged by Kafka
   std::atomic<uint64_t> outbox_pending{0};  // queued, retrying or in flight
   std::atomic<uint64_t> outbox_parked{0};   // refused by Kafka; kept in the outbox until restart
+  std::atomic<int> partitions{0};           // assigned
+  std::atomic<bool> running{false};         // run() is consuming
+};
+
+// What a posted function may use: the processing thread's own objects.
+struct Services {
+  journey::Engine& engine;
+  state::Store& store;
+  OutboxRelay& relay;
+  Clock& clock;
+};
+
+struct ReloadOutcome {
+  bool ok = false;
+  size_t definitions = 0;
+  std::vector<std::string> problems;  // file:line:col: message, or why the change was refused
 };
 
 class Pipeline {
  public:
+  // `registry`: where the pipeline's and the engine's metrics go (nullptr: nowhere).
   [[nodiscard]] static Result<std::unique_ptr<Pipeline>> create(const config::Config& cfg,
                                                                 std::vector<journey::Definition> defs,
-                                                                Clock& clock);
+                                                                Clock& clock,
+                                                                metrics::Registry* registry = nullptr);
   ~Pipeline();
 
   // Runs until `stop` is set. When `reload` is set (SIGHUP), the definitions in
@@ -44,6 +77,13 @@ class Pipeline {
   [[nodiscard]] Result<void> run(const std::atomic<bool>& stop, std::atomic<bool>* reload = nullptr);
   // Applies new definitions between batches (run() thread only, or before run()).
   [[nodiscard]] Result<void> reload(std::vector<journey::Definition> defs);
+  // Loads streams.dir again and applies it if valid (run() thread only, e.g. from post()).
+  ReloadOutcome reload_from_disk();
+  // Runs `fn` on the processing thread between two batches. False once run() has finished: `fn`
+  // will never run.
+  bool post(std::function<void(Services&)> fn);
+  // The store, for thread-safe reads (metrics).
+  const state::Store& store() const;
   const PipelineStats& stats() const;
   // Kafka-message-timestamp → batch-committed latency in µs (run() thread only,
   // read after run() returns).

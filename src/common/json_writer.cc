@@ -100,6 +100,19 @@ JsonWriter& JsonWriter::end_object() {
   return *this;
 }
 
+JsonWriter& JsonWriter::begin_array() {
+  separate();
+  out_.push_back('[');
+  need_comma_ = false;
+  return *this;
+}
+
+JsonWriter& JsonWriter::end_array() {
+  out_.push_back(']');
+  need_comma_ = true;
+  return *this;
+}
+
 JsonWriter& JsonWriter::key(std::string_view k) {
   separate();
   append_json_string(out_, k);

@@ -15,6 +15,8 @@ class JsonWriter {
 
   JsonWriter& begin_object();
   JsonWriter& end_object();
+  JsonWriter& begin_array();
+  JsonWriter& end_array();
   JsonWriter& key(std::string_view k);
   JsonWriter& string(std::string_view v);
   JsonWriter& number(int64_t v);

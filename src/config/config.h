@@ -44,6 +44,24 @@ struct Config {
   int64_t engine_max_future_ms = 0;
   int64_t engine_timers_per_batch = 0;
   int64_t engine_dedup_horizon_ms = 0;
+  // HTTP (collector, query/admin API, ops endpoints)
+  std::string http_bind;
+  int64_t http_port = 0;
+  int64_t http_threads = 0;
+  int64_t http_max_connections = 0;
+  int64_t http_max_header_bytes = 0;
+  int64_t http_read_timeout_ms = 0;
+  int64_t http_idle_timeout_ms = 0;
+  int64_t http_drain_timeout_ms = 0;
+  std::string http_tls_cert;
+  std::string http_tls_key;
+  std::string http_tokens;
+  std::string ingest_write_keys;
+  int64_t ingest_rate_limit = 0;
+  int64_t ingest_max_event_bytes = 0;
+  int64_t ingest_max_batch_bytes = 0;
+  int64_t ingest_timeout_ms = 0;
+  int64_t history_retention_ms = 0;
   // Logging
   std::string log_level;
 };

@@ -8,6 +8,7 @@
 #include "common/tz.h"
 #include "journey/engine.h"
 #include "journey/engine_detail.h"
+#include "journey/metrics.h"
 
 namespace journeyd::journey {
 namespace {
@@ -57,8 +58,9 @@ void Engine::emit(Customer& c, size_t slot, const Definition& d, const Emit& e, 
     head(o, d, c.id, w.trigger, w.at);
     if (w.fields) w.fields(o);
     o.end_object();
-    outbox_.append(*batch_, state::Sink::alerts, d.id, std::move(out));
+    record_history(nullptr, outbox_.append(*batch_, state::Sink::alerts, d.id, out), w.at, out);
     ++stats_.alerts;
+    if (opts_.metrics) opts_.metrics->alerts.with({d.id, e.alert->severity}).inc();
   }
   if (e.action) send_action(c, slot, d, *e.action, w);
 }
@@ -84,6 +86,7 @@ void Engine::send_action(Customer& c, size_t slot, const Definition& d, const Ac
   auto suppress = [&](const char* why) {
     outbox_.append(*batch_, state::Sink::suppressed, c.id, record(w.at, kNoTime, why));
     ++stats_.suppressed;
+    if (opts_.metrics) opts_.metrics->suppressed.with({d.id, why}).inc();
   };
 
   // 1. Holdout: a deterministic split; the held-out customer is recorded, not contacted.
@@ -114,12 +117,15 @@ void Engine::send_action(Customer& c, size_t slot, const Definition& d, const Ac
         schedule(c, d, static_cast<uint16_t>(kDeferred | w.rule_code), *until, chain, 0,
                  record(*until, w.at, nullptr));
         ++stats_.deferred;
+        if (opts_.metrics) opts_.metrics->deferred.with({d.id}).inc();
         return;
       }
     }
   }
-  outbox_.append(*batch_, state::Sink::actions, c.id, record(w.at, kNoTime, nullptr));
+  auto out = record(w.at, kNoTime, nullptr);
+  record_history(&c, outbox_.append(*batch_, state::Sink::actions, c.id, out), w.at, out);
   ++stats_.actions;
+  if (opts_.metrics) opts_.metrics->actions.with({d.id, a.type}).inc();
 }
 
 }  // namespace journeyd::journey

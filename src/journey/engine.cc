@@ -46,6 +46,7 @@ Result<std::unique_ptr<Engine>> Engine::create(std::vector<Definition> defs, Eng
                                                state::Store& store, state::Outbox& outbox) {
   std::unique_ptr<Engine> e(new Engine(opts, store, outbox));
   if (auto r = e->reload(std::move(defs)); !r) return r.error();
+  if (auto r = e->load_fences(); !r) return r.error();
   return e;
 }
 
@@ -301,6 +302,7 @@ Result<bool> Engine::duplicate(Partition p, const event::Touchpoint& tp) {
   if (it->second != kNoTime && std::abs(ts - it->second) <= opts_.dedup_horizon_ms) return true;
   std::string v;
   state::put_svarint(v, ts);
+  state::put_be64(v, stable_hash(tp.customer()));  // lets an erasure find the customer's entries
   batch_->put(state::Cf::dedup, k, v);
   it->second = ts;
   return false;
@@ -310,7 +312,7 @@ Result<bool> Engine::duplicate(Partition p, const event::Touchpoint& tp) {
 // them (bounded storage). A copy of an event older than clock - horizon may therefore pass.
 void Engine::expire_dedup(int64_t clock) {
   if (opts_.dedup_horizon_ms <= 0 || clock == kNoTime || clock < INT64_MIN / 2) return;
-  store_.expire_dedup_before(clock - 2 * opts_.dedup_horizon_ms);
+  store_.expire_before(state::Cf::dedup, clock - 2 * opts_.dedup_horizon_ms);
 }
 
 // Links `anonymous` to the customer `user` (stored in partition `home`; first
@@ -325,6 +327,10 @@ Result<void> Engine::link(Partition home, std::string_view user, std::string_vie
   ++stats_.identity_links;
   auto u = load(home, target);
   if (!u) return u.error();
+  if (auto& al = u.value()->record.aliases; al.size() < CustomerRecord::kMaxAliases) {
+    al.emplace_back(anonymous);
+    u.value()->record_dirty = true;
+  }
   // The anonymous customer's state may live in any partition this process owns: one MultiGet of
   // their records, and only the customers found are loaded.
   std::vector<Partition> where = assigned_;
@@ -358,6 +364,8 @@ Result<std::pair<Partition, std::string>> Engine::resolve(Partition p, std::stri
 void Engine::merge_into(Customer& user, Customer& anon) {
   user.record.last_seen = std::max(user.record.last_seen, anon.record.last_seen);
   if (user.record.timezone.empty()) user.record.timezone = anon.record.timezone;
+  for (auto& a : anon.record.aliases)
+    if (user.record.aliases.size() < CustomerRecord::kMaxAliases) user.record.aliases.push_back(std::move(a));
   user.record_dirty = true;
   for (size_t s = 0; s < registry_.size(); ++s) {
     State& u = user.states[s];
@@ -413,7 +421,24 @@ void Engine::merge_into(Customer& user, Customer& anon) {
   touch(anon);
 }
 
+// An event of an erased customer stamped at or before its erasure (late, or replayed from Kafka).
+bool Engine::fenced(const event::Touchpoint& tp) const {
+  if (fences_.empty()) return false;
+  for (std::string_view id :
+       {std::string_view(tp.user_id), std::string_view(tp.anonymous_id), std::string_view(tp.previous_id)}) {
+    if (id.empty()) continue;
+    if (auto it = fences_.find(stable_hash(id)); it != fences_.end() && tp.timestamp.value() <= it->second)
+      return true;
+  }
+  return false;
+}
+
 Result<std::optional<event::Rejection>> Engine::on_event(Partition p, const event::Touchpoint& tp) {
+  // Dropped without a DLQ record: that would keep the erased customer's data.
+  if (fenced(tp)) {
+    ++stats_.fenced;
+    return std::optional<event::Rejection>();
+  }
   auto dup = duplicate(p, tp);
   if (!dup) return dup.error();
   if (dup.value()) {
@@ -470,6 +495,8 @@ Result<std::optional<event::Rejection>> Engine::on_event(Partition p, const even
 Result<size_t> Engine::fire_timers(Partition p, int64_t clock) {
   if (clock == kNoTime) return size_t{0};
   expire_dedup(clock);
+  if (opts_.history_retention_ms > 0 && clock > INT64_MIN / 2)
+    store_.expire_before(state::Cf::history, clock - opts_.history_retention_ms);
   const auto floor = timer_floor_.find(p.value());
   if (floor != timer_floor_.end() && clock < floor->second) return size_t{0};  // nothing can be due
   std::string from = state::partition_prefix(p);

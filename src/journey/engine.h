@@ -37,6 +37,8 @@
 
 namespace journeyd::journey {
 
+struct EngineMetrics;
+
 struct EngineOptions {
   // Allowed event-time disorder per customer, unless a definition sets its own. Default: 500 ms.
   int64_t grace_ms = 500;
@@ -46,6 +48,10 @@ struct EngineOptions {
   size_t timers_per_batch = 10'000;
   // Duplicate messageIds are dropped within this event-time horizon. Default: 24h. 0: off.
   int64_t dedup_horizon_ms = 24LL * 3600 * 1000;
+  // Actions and alerts are kept this long (event time) for the query API. Default: 0 (not kept).
+  int64_t history_retention_ms = 0;
+  // Counters by definition (journey/metrics.h); not owned. Default: none.
+  struct EngineMetrics* metrics = nullptr;
 };
 
 struct EngineStats {
@@ -63,6 +69,16 @@ struct EngineStats {
   uint64_t identity_links = 0;
   uint64_t cache_hits = 0;
   uint64_t cache_misses = 0;
+  uint64_t fenced = 0;    // events of an erased customer, from before the erasure, dropped
+  uint64_t erasures = 0;  // DELETE /v1/customers/{id}
+};
+
+// The outcome of an erasure (GDPR): what was found and deleted.
+struct Erasure {
+  bool found = false;            // any state existed
+  std::vector<std::string> ids;  // the customer and its linked ids, all fenced
+  size_t keys_deleted = 0;       // point deletes plus range deletes
+  std::vector<uint64_t> outbox;  // undelivered outbox records removed (drop them from the relay too)
 };
 
 // Instances that reached each step of a journey (first time per instance).
@@ -116,6 +132,22 @@ class Engine {
   const EngineStats& stats() const { return stats_; }
   std::vector<FunnelCounts> funnels() const;
 
+  // Query API (engine_admin.cc; JSON as in schemas/openapi.yaml). Processing thread, between batches.
+  // The customer an id names (followed through identity links), or nullopt if not in any owned partition.
+  [[nodiscard]] Result<std::optional<std::string>> customer_json(std::string_view id);
+  // The customer's recent actions (newest first), or nullopt for an unknown customer.
+  [[nodiscard]] Result<std::optional<std::string>> actions_json(std::string_view id, size_t limit);
+  // Recent alerts (newest first), of one definition if `definition` is not empty.
+  [[nodiscard]] Result<std::string> alerts_json(std::string_view definition, size_t limit) const;
+  std::string definitions_json() const;
+  std::optional<std::string> definition_json(std::string_view id) const;
+
+  // GDPR erasure of the customer an id names, inside begin()/finish(): its state, instances, timers,
+  // history, undelivered outbox records, dedup entries and identity links, in every owned partition.
+  // Writes an erasure fence per id (events stamped at or before `now_ms` are dropped from then on)
+  // and an audit record naming `actor` and a hash of the id, never the id.
+  [[nodiscard]] Result<Erasure> erase(std::string_view id, int64_t now_ms, std::string_view actor);
+
  private:
   struct Customer {
     Partition partition{0};
@@ -151,6 +183,13 @@ class Engine {
   [[nodiscard]] Result<std::pair<Partition, std::string>> resolve(Partition p, std::string_view id);
   void merge_into(Customer& user, Customer& anon);
   void expire_dedup(int64_t clock);
+  bool fenced(const event::Touchpoint& tp) const;
+
+  // engine_admin.cc
+  [[nodiscard]] Result<void> load_fences();
+  [[nodiscard]] Result<Customer*> find(std::string_view id);
+  void record_history(const Customer* c, uint64_t seq, int64_t at, std::string_view json);
+  void drop_cached(const std::string& key);
 
   // engine_rules.cc: per kind
   int64_t grace_of(const Definition& d) const;
@@ -202,6 +241,8 @@ class Engine {
   // and start past the tombstones of timers it already fired.
   std::unordered_map<int32_t, int64_t> timer_floor_;
   std::unordered_map<int32_t, int64_t> scheduled_min_;  // earliest due scheduled in this batch
+  // Erasure fences: stable_hash(customer id) → erasure time (events at or before it are dropped).
+  std::unordered_map<uint64_t, int64_t> fences_;
   EngineStats stats_;
 };
 

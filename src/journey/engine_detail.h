@@ -35,4 +35,14 @@ struct Engine::Decision {
   std::function<void(JsonWriter&)> fields;  // trigger-specific fields
 };
 
+// The "type" of an action record this engine wrote (`{"action_id":"…","type":"…",…}`).
+inline std::string_view action_type_of(std::string_view record) {
+  constexpr std::string_view kKey = "\"type\":\"";
+  const auto at = record.find(kKey);
+  if (at == std::string_view::npos) return "unknown";
+  const auto from = at + kKey.size();
+  const auto to = record.find('"', from);
+  return to == std::string_view::npos ? "unknown" : record.substr(from, to - from);
+}
+
 }  // namespace journeyd::journey

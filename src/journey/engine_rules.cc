@@ -10,6 +10,7 @@
 #include "journey/condition.h"
 #include "journey/engine.h"
 #include "journey/engine_detail.h"
+#include "journey/metrics.h"
 #include "journey/rfm.h"
 
 namespace journeyd::journey {
@@ -350,8 +351,9 @@ void Engine::fire(Customer& c, size_t slot, const Timer& t) {
       ++stats_.timers_stale;
       return;
     }
-    outbox_.append(*batch_, state::Sink::actions, c.id, t.payload);
+    record_history(&c, outbox_.append(*batch_, state::Sink::actions, c.id, t.payload), t.due, t.payload);
     ++stats_.actions;
+    if (opts_.metrics) opts_.metrics->actions.with({t.key.journey, action_type_of(t.payload)}).inc();
     ++stats_.timers_fired;
     return;
   }

@@ -180,10 +180,16 @@ std::optional<State> decode_state(std::string_view b, const Definition& def) {
 // Layout v2: 2 | last_seen | timezone (length-prefixed). v1 had no timezone.
 std::string encode_customer(const CustomerRecord& c) {
   std::string out;
-  put_varint(out, 2);
+  put_varint(out, c.aliases.empty() ? 2 : 3);
   put_svarint(out, c.last_seen);
   put_varint(out, c.timezone.size());
   out += c.timezone;
+  if (c.aliases.empty()) return out;
+  put_varint(out, c.aliases.size());
+  for (const auto& a : c.aliases) {
+    put_varint(out, a.size());
+    out += a;
+  }
   return out;
 }
 
@@ -191,12 +197,21 @@ std::optional<CustomerRecord> decode_customer(std::string_view b) {
   CustomerRecord c;
   size_t pos = 0;
   uint64_t ver, n;
-  if (!get_varint(b, pos, ver) || (ver != 1 && ver != 2) || !get_svarint(b, pos, c.last_seen))
+  if (!get_varint(b, pos, ver) || ver < 1 || ver > 3 || !get_svarint(b, pos, c.last_seen))
     return std::nullopt;
-  if (ver == 2) {
+  if (ver >= 2) {
     if (!get_varint(b, pos, n) || n > b.size() - pos) return std::nullopt;
     c.timezone.assign(b.substr(pos, n));
     pos += n;
+  }
+  if (ver == 3) {
+    uint64_t count;
+    if (!get_varint(b, pos, count) || count > CustomerRecord::kMaxAliases) return std::nullopt;
+    for (uint64_t i = 0; i < count; ++i) {
+      if (!get_varint(b, pos, n) || n > b.size() - pos) return std::nullopt;
+      c.aliases.emplace_back(b.substr(pos, n));
+      pos += n;
+    }
   }
   if (pos != b.size()) return std::nullopt;
   return c;

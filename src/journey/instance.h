@@ -70,6 +70,10 @@ std::optional<uint32_t> state_version(std::string_view bytes);
 struct CustomerRecord {
   int64_t last_seen = kNoTime;
   std::string timezone;  // the last context.timezone the customer sent
+  // Ids linked to this customer (identify, alias), first ones first; at most kMaxAliases are kept
+  // (the query API lists them, an erasure removes their links).
+  std::vector<std::string> aliases;
+  static constexpr size_t kMaxAliases = 32;
   friend bool operator==(const CustomerRecord&, const CustomerRecord&) = default;
 };
 std::string encode_customer(const CustomerRecord& c);

@@ -104,6 +104,40 @@ std::string timer_due_end(Partition p, int64_t due) {
   return k;
 }
 
+std::string history_action_prefix(Partition p, std::string_view customer) {
+  return customer_key(p, customer);
+}
+std::string history_action_key(Partition p, std::string_view customer, uint64_t seq) {
+  std::string k = customer_key(p, customer);
+  put_be64(k, seq);
+  return k;
+}
+std::string history_alert_prefix() {
+  return std::string(4, '\xff');
+}
+std::string history_alert_key(uint64_t seq) {
+  std::string k = history_alert_prefix();
+  put_be64(k, seq);
+  return k;
+}
+std::string prefix_end(std::string_view prefix) {
+  std::string k(prefix);
+  k.append(8, '\xff');
+  return k;
+}
+
+std::string fence_key(uint64_t customer_hash) {
+  std::string k = "fence/";
+  put_be64(k, customer_hash);
+  return k;
+}
+std::string audit_key(int64_t at_ms, uint64_t seq) {
+  std::string k(kAuditPrefix);
+  put_be64(k, time_to_u64(at_ms));
+  put_be64(k, seq);
+  return k;
+}
+
 std::string offset_key(std::string_view topic, Partition p) {
   std::string k;
   put_str(k, topic);

@@ -53,6 +53,20 @@ std::string timer_due_end(Partition p, int64_t due);
 // dedup: p | messageId
 std::string dedup_key(Partition p, std::string_view message_id);
 
+// history (for the query API; value: svarint event time | record JSON):
+//   actions: p | customer | seq(be64)      alerts: 0xFFFFFFFF | seq(be64)
+std::string history_action_prefix(Partition p, std::string_view customer);
+std::string history_action_key(Partition p, std::string_view customer, uint64_t seq);
+std::string history_alert_prefix();
+std::string history_alert_key(uint64_t seq);
+// The end of the range of keys that start with `prefix` (prefix + 0xFF…).
+std::string prefix_end(std::string_view prefix);
+
+// meta: erasure fences (by the hash of a customer id, never the id) and the audit log.
+std::string fence_key(uint64_t customer_hash);
+std::string audit_key(int64_t at_ms, uint64_t seq);
+inline constexpr std::string_view kAuditPrefix = "audit/";
+
 // offsets: topic | p
 std::string offset_key(std::string_view topic, Partition p);
 

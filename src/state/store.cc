@@ -5,6 +5,7 @@
 #include <rocksdb/compaction_filter.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/statistics.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 #include <rocksdb/write_buffer_manager.h>
@@ -17,14 +18,14 @@
 namespace journeyd::state {
 namespace {
 
-constexpr std::array<const char*, kCfCount> kCfNames = {"customers", "instances", "timers", "offsets",
-                                                        "outbox",    "meta",      "dedup",  "identity"};
+constexpr std::array<const char*, kCfCount> kCfNames = {
+    "customers", "instances", "timers", "offsets", "outbox", "meta", "dedup", "identity", "history"};
 
 auto io_error(const rocksdb::Status& s, std::string_view what) {
   return fail(Errc::io, fmt::format("rocksdb {}: {}", what, s.ToString()));
 }
 
-// Drops dedup records (value: svarint event time first) older than a threshold the engine moves.
+// Drops records (value: svarint event time first) older than a threshold the engine moves.
 class ExpiryFilter : public rocksdb::CompactionFilter {
  public:
   explicit ExpiryFilter(const std::atomic<int64_t>& before) : before_(before) {}
@@ -57,8 +58,12 @@ struct Store::Impl {
   std::array<rocksdb::ColumnFamilyHandle*, kCfCount> cfs{};
   rocksdb::ColumnFamilyHandle* default_cf = nullptr;
   std::shared_ptr<rocksdb::Cache> cache;
+  std::shared_ptr<rocksdb::Statistics> statistics;
   std::atomic<int64_t> dedup_before{INT64_MIN};
-  std::unique_ptr<ExpiryFilter> dedup_filter;  // must outlive db (declared before it is destroyed)
+  std::atomic<int64_t> history_before{INT64_MIN};
+  // Must outlive db (declared before it, so destroyed after it).
+  std::unique_ptr<ExpiryFilter> dedup_filter;
+  std::unique_ptr<ExpiryFilter> history_filter;
 
   ~Impl() {
     if (!db) return;
@@ -109,6 +114,10 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& opts) {
       std::make_shared<rocksdb::WriteBufferManager>(opts.write_buffer_bytes, impl->cache);
   dbo.max_background_jobs = 2;
   dbo.bytes_per_sync = 1 << 20;
+  // Block-cache hit and miss tickers for /metrics; timers stay off (they cost on every operation).
+  impl->statistics = rocksdb::CreateDBStatistics();
+  impl->statistics->set_stats_level(rocksdb::StatsLevel::kExceptTimers);
+  dbo.statistics = impl->statistics;
 
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = impl->cache;
@@ -121,17 +130,25 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& opts) {
   cfo.compression = rocksdb::kLZ4Compression;
   cfo.write_buffer_size = std::max<size_t>(opts.write_buffer_bytes / 4, 4u << 20);
 
-  // dedup: records expire through a compaction filter; a daily periodic compaction bounds how long
-  // an expired record can survive in a file nothing else rewrites.
+  // dedup and history: records expire through a compaction filter; a daily periodic compaction
+  // bounds how long an expired record can survive in a file nothing else rewrites.
   impl->dedup_filter = std::make_unique<ExpiryFilter>(impl->dedup_before);
-  rocksdb::ColumnFamilyOptions dedup_cfo = cfo;
-  dedup_cfo.compaction_filter = impl->dedup_filter.get();
-  dedup_cfo.periodic_compaction_seconds = 24 * 3600;
+  impl->history_filter = std::make_unique<ExpiryFilter>(impl->history_before);
+  auto expiring = [&](const ExpiryFilter* f) {
+    rocksdb::ColumnFamilyOptions o = cfo;
+    o.compaction_filter = f;
+    o.periodic_compaction_seconds = 24 * 3600;
+    return o;
+  };
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
   descs.emplace_back(rocksdb::kDefaultColumnFamilyName, cfo);
-  for (size_t i = 0; i < kCfCount; ++i)
-    descs.emplace_back(kCfNames[i], static_cast<Cf>(i) == Cf::dedup ? dedup_cfo : cfo);
+  for (size_t i = 0; i < kCfCount; ++i) {
+    const auto cf = static_cast<Cf>(i);
+    descs.emplace_back(kCfNames[i], cf == Cf::dedup     ? expiring(impl->dedup_filter.get())
+                                    : cf == Cf::history ? expiring(impl->history_filter.get())
+                                                        : cfo);
+  }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::Open(dbo, opts.dir, descs, &handles, &raw);
@@ -229,10 +246,32 @@ std::string Store::stats() const {
   return s;
 }
 
-void Store::expire_dedup_before(int64_t event_time) {
-  int64_t cur = impl_->dedup_before.load(std::memory_order_relaxed);
-  while (event_time > cur && !impl_->dedup_before.compare_exchange_weak(cur, event_time)) {
+void Store::expire_before(Cf cf, int64_t event_time) {
+  auto* before = cf == Cf::dedup     ? &impl_->dedup_before
+                 : cf == Cf::history ? &impl_->history_before
+                                     : nullptr;
+  if (!before) return;
+  int64_t cur = before->load(std::memory_order_relaxed);
+  while (event_time > cur && !before->compare_exchange_weak(cur, event_time)) {
   }
+}
+
+Store::Figures Store::figures() const {
+  Figures f;
+  for (auto* h : impl_->cfs) {
+    uint64_t v = 0;
+    if (impl_->db->GetIntProperty(h, rocksdb::DB::Properties::kTotalSstFilesSize, &v)) f.sst_bytes += v;
+    if (impl_->db->GetIntProperty(h, rocksdb::DB::Properties::kCurSizeAllMemTables, &v))
+      f.memtable_bytes += v;
+    if (impl_->db->GetIntProperty(h, rocksdb::DB::Properties::kEstimatePendingCompactionBytes, &v))
+      f.pending_compaction_bytes += v;
+  }
+  impl_->db->GetIntProperty(impl_->cfs[static_cast<size_t>(Cf::timers)],
+                            rocksdb::DB::Properties::kEstimateNumKeys, &f.timers_estimate);
+  f.block_cache_usage_bytes = impl_->cache->GetUsage();
+  f.block_cache_hits = impl_->statistics->getTickerCount(rocksdb::BLOCK_CACHE_HIT);
+  f.block_cache_misses = impl_->statistics->getTickerCount(rocksdb::BLOCK_CACHE_MISS);
+  return f;
 }
 
 Result<void> Store::compact(Cf cf) {

@@ -19,9 +19,9 @@ namespace journeyd::state {
 
 // One role each (design §6). Per-customer keys start with the partition.
 // dedup: recent messageIds per partition (expired by a compaction filter); identity: anonymousId → user
-// links (a global table).
-enum class Cf : uint8_t { customers, instances, timers, offsets, outbox, meta, dedup, identity };
-inline constexpr size_t kCfCount = 8;
+// links (a global table); history: recent actions and alerts for the query API (expired like dedup).
+enum class Cf : uint8_t { customers, instances, timers, offsets, outbox, meta, dedup, identity, history };
+inline constexpr size_t kCfCount = 9;
 const char* to_string(Cf cf);
 
 struct StoreOptions {
@@ -78,12 +78,23 @@ class Store {
                                                             std::string_view end) const;
   // Flushes memtables and the WAL (tests, shutdown).
   [[nodiscard]] Result<void> flush();
-  // dedup records (value: svarint event time first) older than this are dropped by compactions.
-  // Only ever moves forward. Thread-safe.
-  void expire_dedup_before(int64_t event_time);
+  // Records of an expiring column family (dedup, history; value: svarint event time first) older
+  // than this are dropped by compactions. Only ever moves forward. Thread-safe. Other families: no-op.
+  void expire_before(Cf cf, int64_t event_time);
   // Compacts a column family completely (tests, operations).
   [[nodiscard]] Result<void> compact(Cf cf);
   uint64_t approximate_bytes() const;
+  // Figures for /metrics. Thread-safe.
+  struct Figures {
+    uint64_t sst_bytes = 0;
+    uint64_t memtable_bytes = 0;
+    uint64_t block_cache_usage_bytes = 0;
+    uint64_t block_cache_hits = 0;
+    uint64_t block_cache_misses = 0;
+    uint64_t pending_compaction_bytes = 0;
+    uint64_t timers_estimate = 0;  // keys in `timers` (RocksDB's estimate)
+  };
+  Figures figures() const;
   std::string stats() const;
 
  private:

@@ -43,5 +43,16 @@ TEST(OutboxRelay, DeliversAcksAndParksWhatKafkaRefuses) {
   EXPECT_EQ(relay.delivered(), 2u);
 }
 
+TEST(OutboxRelay, DropForgetsQueuedRecordsOfAnErasure) {
+  OutboxRelay relay({"a", "b", "d", "s"});  // no producer attached: nothing leaves the queue
+  std::vector<state::OutboxRecord> recs;
+  for (uint64_t s = 1; s <= 4; ++s) recs.push_back({s, state::Sink::actions, "k", "v"});
+  relay.send(std::move(recs));
+  relay.drop({2, 4, 9});
+  EXPECT_EQ(relay.queued(), 2u);
+  relay.drop({});
+  EXPECT_EQ(relay.queued(), 2u);
+}
+
 }  // namespace
 }  // namespace journeyd::app

@@ -61,7 +61,7 @@ TEST(JsonString, ReplacesInvalidUtf8WithReplacementCharacter) {
 
 TEST(JsonWriter, Object) {
   std::string out;
-  JsonWriter w(out);
+  journeyd::JsonWriter w(out);
   w.begin_object()
       .field("s", "x")
       .field("i", int64_t{-42})
@@ -80,7 +80,7 @@ TEST(JsonWriter, Object) {
 
 TEST(JsonWriter, NestedObjectsAndRaw) {
   std::string out;
-  JsonWriter w(out);
+  journeyd::JsonWriter w(out);
   w.begin_object().key("a").begin_object().field("b", 1).end_object().field("c", 2);
   w.key("p").raw(R"({"x":[1,2]})").key("e").begin_object().end_object().end_object();
   EXPECT_EQ(out, R"({"a":{"b":1},"c":2,"p":{"x":[1,2]},"e":{}})");
@@ -88,21 +88,21 @@ TEST(JsonWriter, NestedObjectsAndRaw) {
 
 TEST(JsonWriter, EscapesKeysAndValues) {
   std::string out;
-  JsonWriter w(out);
+  journeyd::JsonWriter w(out);
   w.begin_object().field("k\"\n", "v\x01\xff").end_object();
   EXPECT_EQ(out, R"({"k\"\n":"v\u0001\ufffd"})");
 }
 
 TEST(JsonWriter, AppendsToExistingString) {
   std::string out = "prefix:";
-  JsonWriter w(out);
+  journeyd::JsonWriter w(out);
   w.begin_object().field("a", int64_t{1}).end_object();
   EXPECT_EQ(out, R"(prefix:{"a":1})");
 }
 
 TEST(JsonWriter, Int64Extremes) {
   std::string out;
-  JsonWriter w(out);
+  journeyd::JsonWriter w(out);
   w.begin_object().field("min", INT64_MIN).field("max", INT64_MAX).end_object();
   EXPECT_EQ(out, R"({"min":-9223372036854775808,"max":9223372036854775807})");
 }
@@ -123,3 +123,11 @@ TEST(IsJsonNumber, FollowsTheRfcGrammar) {
 
 }  // namespace
 }  // namespace journeyd
+
+TEST(JsonWriter, ArraysNestAndSeparate) {
+  std::string out;
+  journeyd::JsonWriter w(out);
+  w.begin_object().key("a").begin_array().number(int64_t{1}).string("x").begin_object().end_object();
+  w.end_array().field("b", "y").key("c").begin_array().end_array().end_object();
+  EXPECT_EQ(out, R"({"a":[1,"x",{}],"b":"y","c":[]})");
+}

@@ -159,6 +159,18 @@ class EngineHarness {
     return out;
   }
 
+  // A GDPR erasure in a batch of its own, as the admin API runs it.
+  journey::Erasure erase(const std::string& id, int64_t now_ms, const std::string& actor = "test") {
+    state::Batch b(*store_);
+    engine_->begin(b);
+    auto e = engine_->erase(id, now_ms, actor);
+    engine_->finish();
+    EXPECT_TRUE(e) << e.error().message;
+    auto w = store_->write(b);
+    EXPECT_TRUE(w) << w.error().message;
+    return e ? e.value() : journey::Erasure{};
+  }
+
   // The stored state of a customer for a definition (decoded with the version it names).
   std::optional<journey::State> state(const std::string& customer, const std::string& def = "checkout",
                                       Partition p = Partition{0}) {

@@ -1,0 +1,74 @@
+#include "http/query.h"
+
+#include <charconv>
+
+namespace journeyd::http {
+namespace {
+
+constexpr size_t kDefaultLimit = 100;
+constexpr size_t kMaxLimit = 1000;
+
+std::optional<size_t> limit_of(const Request& r) {
+  auto v = r.query_param("limit");
+  if (!v) return kDefaultLimit;
+  size_t n = 0;
+  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (ec != std::errc() || p != v->data() + v->size() || n == 0 || n > kMaxLimit) return std::nullopt;
+  return n;
+}
+
+Response bad_limit() {
+  return json_error(400, "invalid_parameter", "'limit' must be an integer from 1 to 1000");
+}
+
+Response bad_id() {
+  return json_error(400, "invalid_parameter", "a customer id must have 1 to 512 bytes");
+}
+
+// Runs `fn` when the request carries the read scope, else answers 401/403.
+template <class Fn>
+Handler reader(const TokenAuth& auth, Fn fn) {
+  return [&auth, fn](Request&& req, Respond respond) {
+    if (auto a = auth.check(req, Scope::read); a.status != 200)
+      return respond(json_error(a.status, a.status == 401 ? "unauthorized" : "forbidden", a.message));
+    fn(std::move(req), std::move(respond));
+  };
+}
+
+}  // namespace
+
+bool valid_id(std::string_view id) {
+  return !id.empty() && id.size() <= kMaxIdBytes;
+}
+
+void register_query_routes(Router& router, Backend& backend, const TokenAuth& auth) {
+  router.add("GET", "/v1/customers/{id}", "/v1/customers/{id}",
+             reader(auth, [&backend](Request&& req, Respond respond) {
+               auto id = req.params["id"];
+               if (!valid_id(id)) return respond(bad_id());
+               backend.customer(std::move(id), std::move(respond));
+             }));
+  router.add("GET", "/v1/actions", "/v1/actions", reader(auth, [&backend](Request&& req, Respond respond) {
+               auto customer = req.query_param("customer");
+               if (!customer) return respond(json_error(400, "invalid_parameter", "'customer' is required"));
+               if (!valid_id(*customer)) return respond(bad_id());
+               auto limit = limit_of(req);
+               if (!limit) return respond(bad_limit());
+               backend.customer_actions(std::string(*customer), *limit, std::move(respond));
+             }));
+  router.add("GET", "/v1/alerts", "/v1/alerts", reader(auth, [&backend](Request&& req, Respond respond) {
+               auto limit = limit_of(req);
+               if (!limit) return respond(bad_limit());
+               backend.alerts(std::string(req.query_param("journey").value_or("")), *limit,
+                              std::move(respond));
+             }));
+  router.add("GET", "/v1/journeys", "/v1/journeys", reader(auth, [&backend](Request&&, Respond respond) {
+               backend.definitions(std::move(respond));
+             }));
+  router.add("GET", "/v1/journeys/{id}", "/v1/journeys/{id}",
+             reader(auth, [&backend](Request&& req, Respond respond) {
+               backend.definition(req.params["id"], std::move(respond));
+             }));
+}
+
+}  // namespace journeyd::http

@@ -1,0 +1,209 @@
+#include "http/segment.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <array>
+#include <random>
+#include <variant>
+
+#include "common/hash.h"
+#include "common/json_writer.h"
+#include "common/time_format.h"
+
+namespace journeyd::http {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+using simdjson::dom::object;
+
+constexpr std::array<std::string_view, 6> kTypes = {"track", "identify", "page", "screen", "group", "alias"};
+// Fields the collector sets itself; everything else is forwarded as sent.
+constexpr std::array<std::string_view, 7> kOwnFields = {
+    "type", "timestamp", "originalTimestamp", "receivedAt", "messageId", "writeKey", "sentAt"};
+
+IngestError bad(std::string code, std::string message) {
+  return IngestError{400, std::move(code), std::move(message)};
+}
+
+std::string new_message_id() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  const uint64_t a = rng(), b = rng();
+  return "jd-" + to_hex(a) + to_hex(b);
+}
+
+// An id field: a non-empty string, or a number (some SDKs send numeric ids) as its text.
+std::optional<std::string> id_field(const object& o, std::string_view name, std::optional<IngestError>& err) {
+  element v;
+  if (o.at_key(name).get(v) != simdjson::SUCCESS || v.is_null()) return std::nullopt;
+  if (v.is_string()) {
+    std::string_view s = v.get_string().value_unsafe();
+    if (s.empty()) return std::nullopt;
+    return std::string(s);
+  }
+  if (v.is_int64() || v.is_uint64()) return simdjson::minify(v);
+  err = bad("invalid_field", fmt::format("'{}' must be a string", name));
+  return std::nullopt;
+}
+
+std::optional<std::string_view> string_field(const object& o, std::string_view name) {
+  element v;
+  if (o.at_key(name).get(v) != simdjson::SUCCESS || !v.is_string()) return std::nullopt;
+  return v.get_string().value_unsafe();
+}
+
+// A time field: absent is fine, present must be ISO-8601.
+std::optional<int64_t> time_field(const object& o, std::string_view name, std::optional<IngestError>& err) {
+  element v;
+  if (o.at_key(name).get(v) != simdjson::SUCCESS || v.is_null()) return std::nullopt;
+  std::optional<int64_t> t;
+  if (v.is_string()) t = parse_iso8601(v.get_string().value_unsafe());
+  if (!t) err = bad("invalid_timestamp", fmt::format("'{}' must be an ISO-8601 date-time", name));
+  return t;
+}
+
+struct BatchDefaults {
+  std::optional<int64_t> sent_at;
+  std::string context;  // minified JSON, or empty
+  std::string integrations;
+};
+
+// One event: validated and rewritten. `type` is the endpoint's, or empty to read it from the event.
+std::variant<OutEvent, IngestError> normalize(const element& e, std::string_view type, int64_t received_at,
+                                              const BatchDefaults& defaults, const SegmentLimits& limits) {
+  object o;
+  if (e.get_object().get(o) != simdjson::SUCCESS)
+    return bad("invalid_event", "an event must be a JSON object");
+  std::string t(type);
+  if (t.empty()) {
+    auto s = string_field(o, "type");
+    if (!s) return bad("invalid_event", "'type' is required (track, identify, page, screen, group, alias)");
+    t = *s;
+  }
+  if (!is_segment_type(t)) return bad("invalid_event", fmt::format("unknown type '{}'", t));
+
+  std::optional<IngestError> err;
+  const auto user = id_field(o, "userId", err);
+  const auto anon = id_field(o, "anonymousId", err);
+  if (err) return *err;
+  if (!user && !anon) return bad("missing_identity", "either 'userId' or 'anonymousId' is required");
+  if (t == "track") {
+    auto ev = string_field(o, "event");
+    if (!ev || ev->empty()) return bad("invalid_event", "'event' is required for track");
+  }
+  if (t == "alias" && (!user || !id_field(o, "previousId", err)))
+    return err ? *err : bad("invalid_event", "alias needs 'userId' and 'previousId'");
+  if (t == "group" && !id_field(o, "groupId", err))
+    return err ? *err : bad("invalid_event", "'groupId' is required for group");
+  const auto ts = time_field(o, "timestamp", err);
+  auto sent_at = time_field(o, "sentAt", err);
+  if (err) return *err;
+  if (!sent_at) sent_at = defaults.sent_at;
+  auto message_id = string_field(o, "messageId");
+
+  // Clock-skew correction (Segment): the device's clock is off by sentAt - receivedAt.
+  int64_t timestamp = received_at;
+  if (ts) timestamp = sent_at ? received_at - (*sent_at - *ts) : *ts;
+
+  std::string out;
+  out.reserve(256);
+  JsonWriter w(out);
+  w.begin_object();
+  bool has_context = false, has_integrations = false;
+  for (auto field : o) {
+    if (std::find(kOwnFields.begin(), kOwnFields.end(), field.key) != kOwnFields.end()) continue;
+    has_context |= field.key == "context";
+    has_integrations |= field.key == "integrations";
+    w.key(field.key).raw(simdjson::minify(field.value));
+  }
+  if (!has_context && !defaults.context.empty()) w.key("context").raw(defaults.context);
+  if (!has_integrations && !defaults.integrations.empty()) w.key("integrations").raw(defaults.integrations);
+  w.field("type", t).field("timestamp", format_iso8601(timestamp));
+  if (ts) w.field("originalTimestamp", format_iso8601(*ts));
+  if (sent_at) w.field("sentAt", format_iso8601(*sent_at));
+  w.field("receivedAt", format_iso8601(received_at));
+  w.field("messageId", message_id && !message_id->empty() ? std::string(*message_id) : new_message_id());
+  w.end_object();
+  if (out.size() > limits.max_event_bytes)
+    return IngestError{413, "payload_too_large",
+                       fmt::format("an event may have at most {} bytes ({} with the collector's fields)",
+                                   limits.max_event_bytes, out.size())};
+  return OutEvent{user ? *user : *anon, std::move(out)};
+}
+
+std::string minified_or_empty(const object& o, std::string_view name) {
+  element v;
+  if (o.at_key(name).get(v) != simdjson::SUCCESS || !v.is_object()) return {};
+  return simdjson::minify(v);
+}
+
+}  // namespace
+
+bool is_segment_type(std::string_view type) {
+  return std::find(kTypes.begin(), kTypes.end(), type) != kTypes.end();
+}
+
+SegmentRequest parse_segment(std::string_view endpoint, std::string_view body, int64_t received_at_ms,
+                             const SegmentLimits& limits) {
+  SegmentRequest r;
+  const bool batch = endpoint == "batch";
+  const size_t limit = batch ? limits.max_batch_bytes : limits.max_event_bytes;
+  if (body.size() > limit) {
+    r.error = IngestError{413, "payload_too_large",
+                          fmt::format("{} may have at most {} bytes; this one has {}",
+                                      batch ? "a batch" : "an event", limit, body.size())};
+    return r;
+  }
+  thread_local simdjson::dom::parser parser;
+  element doc;
+  if (auto e = parser.parse(body.data(), body.size()).get(doc); e != simdjson::SUCCESS) {
+    r.error = bad("invalid_json", fmt::format("the body is not valid JSON: {}", simdjson::error_message(e)));
+    return r;
+  }
+  object top;
+  if (doc.get_object().get(top) != simdjson::SUCCESS) {
+    r.error = bad("invalid_json", "the body must be a JSON object");
+    return r;
+  }
+  if (auto k = string_field(top, "writeKey")) r.write_key = *k;
+
+  auto take = [&](std::variant<OutEvent, IngestError> v, size_t index) {
+    if (auto* ev = std::get_if<OutEvent>(&v))
+      r.events.push_back(std::move(*ev));
+    else
+      r.rejected.push_back({index, std::get<IngestError>(std::move(v))});
+  };
+  if (!batch) {
+    take(normalize(doc, endpoint, received_at_ms, {}, limits), 0);
+    if (!r.rejected.empty()) r.error = std::move(r.rejected.front().error), r.rejected.clear();
+    return r;
+  }
+  simdjson::dom::array items;
+  if (top["batch"].get_array().get(items) != simdjson::SUCCESS) {
+    r.error = bad("invalid_batch", "'batch' must be an array of events");
+    return r;
+  }
+  BatchDefaults defaults;
+  std::optional<IngestError> err;
+  defaults.sent_at = time_field(top, "sentAt", err);
+  if (err) {
+    r.error = std::move(err);
+    return r;
+  }
+  defaults.context = minified_or_empty(top, "context");
+  defaults.integrations = minified_or_empty(top, "integrations");
+  size_t i = 0;
+  for (element item : items) take(normalize(item, "", received_at_ms, defaults, limits), i++);
+  if (r.events.empty() && !r.rejected.empty()) {
+    // Nothing usable: refuse the request with the first problem (every one is listed too).
+    r.error = r.rejected.front().error;
+    r.error->message = fmt::format("batch[{}]: {}", r.rejected.front().index, r.error->message);
+  } else if (i == 0) {
+    r.error = bad("invalid_batch", "'batch' is empty");
+  }
+  return r;
+}
+
+}  // namespace journeyd::http

@@ -1,0 +1,144 @@
+// The Segment Tracking API rules (http/segment.cc): validation, the fields
+// the collector adds, clock-skew correction, sizes and batch partial acceptance.
+#include "http/segment.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "common/time_format.h"
+
+namespace journeyd::http {
+namespace {
+
+using nlohmann::json;
+
+constexpr int64_t kNow = 1'795'341'600'000;  // 2026-11-22T10:00:00Z
+
+json event_of(const SegmentRequest& r, size_t i = 0) {
+  EXPECT_LT(i, r.events.size());
+  return i < r.events.size() ? json::parse(r.events[i].json) : json();
+}
+
+TEST(Segment, TrackGetsReceivedAtMessageIdAndKeepsEverythingElse) {
+  const auto r = parse_segment(
+      "track", R"({"userId":"u1","anonymousId":"a1","event":"Order Completed","properties":{"revenue":9.5},
+                  "context":{"timezone":"Europe/Berlin"},"writeKey":"secret","type":"identify"})",
+      kNow, {});
+  ASSERT_FALSE(r.error);
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(r.events[0].key, "u1");
+  EXPECT_EQ(r.write_key, "secret");
+  const auto e = event_of(r);
+  EXPECT_EQ(e["type"], "track");  // the endpoint decides, not the body
+  EXPECT_EQ(e["properties"]["revenue"], 9.5);
+  EXPECT_EQ(e["context"]["timezone"], "Europe/Berlin");
+  EXPECT_EQ(e["receivedAt"], format_iso8601(kNow));
+  EXPECT_EQ(e["timestamp"], format_iso8601(kNow));  // none sent: receivedAt
+  EXPECT_TRUE(e["messageId"].is_string());
+  EXPECT_FALSE(e.contains("writeKey"));  // a credential is never forwarded
+}
+
+TEST(Segment, GeneratedMessageIdsDifferAndSentOnesAreKept) {
+  const auto a = event_of(parse_segment("page", R"({"anonymousId":"a1"})", kNow, {}));
+  const auto b = event_of(parse_segment("page", R"({"anonymousId":"a1"})", kNow, {}));
+  EXPECT_NE(a["messageId"], b["messageId"]);
+  const auto c = event_of(parse_segment("page", R"({"anonymousId":"a1","messageId":"m-1"})", kNow, {}));
+  EXPECT_EQ(c["messageId"], "m-1");
+}
+
+TEST(Segment, ClockSkewIsCorrectedWithSentAt) {
+  // The device's clock is 10 minutes ahead: it stamped the event 5 s before sending it.
+  const auto e = event_of(parse_segment(
+      "track",
+      R"({"userId":"u1","event":"x","timestamp":"2026-11-22T10:09:55Z","sentAt":"2026-11-22T10:10:00Z"})",
+      kNow, {}));
+  EXPECT_EQ(e["timestamp"], "2026-11-22T09:59:55.000Z");
+  EXPECT_EQ(e["originalTimestamp"], "2026-11-22T10:09:55.000Z");
+  // Without sentAt the timestamp is trusted.
+  const auto f = event_of(
+      parse_segment("track", R"({"userId":"u1","event":"x","timestamp":"2026-11-22T09:00:00Z"})", kNow, {}));
+  EXPECT_EQ(f["timestamp"], "2026-11-22T09:00:00.000Z");
+}
+
+TEST(Segment, NumericIdsBecomeStrings) {
+  const auto r = parse_segment("identify", R"({"userId":42})", kNow, {});
+  ASSERT_FALSE(r.error);
+  EXPECT_EQ(r.events[0].key, "42");
+}
+
+struct Bad {
+  const char* endpoint;
+  const char* body;
+  int status;
+  const char* code;
+};
+
+class SegmentRefuses : public ::testing::TestWithParam<Bad> {};
+
+TEST_P(SegmentRefuses, WithStatusAndCode) {
+  const auto& b = GetParam();
+  const auto r = parse_segment(b.endpoint, b.body, kNow, {});
+  ASSERT_TRUE(r.error) << b.body;
+  EXPECT_EQ(r.error->status, b.status) << b.body;
+  EXPECT_EQ(r.error->code, b.code) << b.body;
+  EXPECT_FALSE(r.error->message.empty());
+  EXPECT_TRUE(r.events.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, SegmentRefuses,
+    ::testing::Values(Bad{"track", "{not json", 400, "invalid_json"},
+                      Bad{"track", "[1,2]", 400, "invalid_json"},
+                      Bad{"track", R"({"event":"x"})", 400, "missing_identity"},
+                      Bad{"track", R"({"userId":"","anonymousId":"","event":"x"})", 400, "missing_identity"},
+                      Bad{"track", R"({"userId":"u1"})", 400, "invalid_event"},
+                      Bad{"track", R"({"userId":{"a":1},"event":"x"})", 400, "invalid_field"},
+                      Bad{"alias", R"({"userId":"u1"})", 400, "invalid_event"},
+                      Bad{"group", R"({"userId":"u1"})", 400, "invalid_event"},
+                      Bad{"track", R"({"userId":"u1","event":"x","timestamp":"yesterday"})", 400,
+                          "invalid_timestamp"},
+                      Bad{"batch", R"({"batch":{}})", 400, "invalid_batch"},
+                      Bad{"batch", R"({"batch":[]})", 400, "invalid_batch"},
+                      Bad{"batch", R"({"batch":[{"type":"bogus","userId":"u"}]})", 400, "invalid_event"}));
+
+TEST(Segment, SizeLimitsNameTheLimit) {
+  SegmentLimits small{100, 300};
+  const std::string big_event = R"({"userId":"u1","event":")" + std::string(200, 'x') + "\"}";
+  auto r = parse_segment("track", big_event, kNow, small);
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->status, 413);
+  EXPECT_NE(r.error->message.find("100"), std::string::npos);
+  // Under the limit as sent, over it with the collector's fields: still refused, not truncated.
+  r = parse_segment("track", R"({"userId":"u1","event":"x"})", kNow, small);
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->status, 413);
+  const std::string big_batch = R"({"batch":[)" + std::string(400, ' ') + "]}";
+  r = parse_segment("batch", big_batch, kNow, small);
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->status, 413);
+  EXPECT_NE(r.error->message.find("300"), std::string::npos);
+}
+
+TEST(Segment, BatchTakesTheGoodEventsAndListsTheBadOnes) {
+  const auto r = parse_segment("batch", R"({"writeKey":"k","sentAt":"2026-11-22T10:00:10Z",
+      "context":{"library":{"name":"x"}},
+      "batch":[{"type":"track","userId":"u1","event":"A","timestamp":"2026-11-22T10:00:05Z"},
+               {"type":"track","event":"B"},
+               {"type":"identify","anonymousId":"a1","context":{"own":true}}]})",
+                               kNow, {});
+  ASSERT_FALSE(r.error);
+  EXPECT_EQ(r.write_key, "k");
+  ASSERT_EQ(r.events.size(), 2u);
+  ASSERT_EQ(r.rejected.size(), 1u);
+  EXPECT_EQ(r.rejected[0].index, 1u);
+  EXPECT_EQ(r.rejected[0].error.code, "missing_identity");
+  const auto a = event_of(r, 0);
+  EXPECT_EQ(a["timestamp"], "2026-11-22T09:59:55.000Z");  // the batch's sentAt corrects the skew
+  EXPECT_EQ(a["context"]["library"]["name"], "x");        // the batch's context
+  EXPECT_EQ(event_of(r, 1)["context"], json({{"own", true}}));
+  EXPECT_EQ(r.events[1].key, "a1");
+}
+
+}  // namespace
+}  // namespace journeyd::http
