@@ -36,7 +36,7 @@ using namespace journeyd;
 int main(int argc, char** argv) {
   CLI::App cli{"journeyd — real-time customer-journey tracker"};
   config::LoadOptions load;
-  bool embedded = false, reference = false;
+  bool embedded = false, reference = false, metrics_ref = false;
   std::string bootstrap_file, port_file;
   cli.add_option("-c,--config", load.file, "YAML config file")->check(CLI::ExistingFile);
   cli.add_option("--set", load.sets, "Override a setting: key=value (repeatable)");
@@ -46,10 +46,15 @@ int main(int argc, char** argv) {
                  "With --embedded-kafka: write its bootstrap servers here");
   cli.add_option("--port-file", port_file, "Write the HTTP port here once listening (for http.port=0)");
   cli.add_flag("--config-reference", reference, "Print the configuration reference (Markdown) and exit");
+  cli.add_flag("--metrics-reference", metrics_ref, "Print the metrics reference (Markdown) and exit");
   CLI11_PARSE(cli, argc, argv);
 
   if (reference) {
     std::cout << config::markdown_reference();
+    return 0;
+  }
+  if (metrics_ref) {
+    std::cout << app::metrics_reference();
     return 0;
   }
   config::Config cfg;
@@ -147,8 +152,6 @@ int main(int argc, char** argv) {
   }
   if (http::parse_list(cfg.ingest_write_keys).empty())
     spdlog::warn("ingest.write_keys is empty: the Segment collector refuses every request");
-  spdlog::info("http: listening on {}:{} ({})", cfg.http_bind, srv->port(),
-               cfg.http_tls_cert.empty() ? "http" : "https");
 
   // `journeyctl reload` finds the process here (SIGHUP).
   const auto pid_file = cfg.state_dir + "/journeyd.pid";

@@ -56,4 +56,7 @@ struct StateMetrics {
   Mirror block_cache_hits, block_cache_misses;  // journeyd_state_block_cache_{hits,misses}_total
 };
 
+// Every metric journeyd declares, as Markdown (docs/metrics.md; `journeyd --metrics-reference`).
+std::string metrics_reference();
+
 }  // namespace journeyd::app

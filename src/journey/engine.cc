@@ -258,6 +258,7 @@ Result<void> Engine::prefetch(std::span<const EventRef> events) {
     owners.emplace_back(p, id);
   }
   if (ckeys.empty()) return outcome::success();
+  stats_.cache_misses += ckeys.size();  // read from RocksDB; their lookups in on_event then hit
   auto recs = store_.multi_get(state::Cf::customers, ckeys);
   if (!recs) return recs.error();
   const size_t n = registry_.size();

@@ -67,10 +67,10 @@ struct EngineStats {
   uint64_t suppressed = 0;  // holdout or cap
   uint64_t deferred = 0;    // quiet hours
   uint64_t identity_links = 0;
-  uint64_t cache_hits = 0;
-  uint64_t cache_misses = 0;
-  uint64_t fenced = 0;    // events of an erased customer, from before the erasure, dropped
-  uint64_t erasures = 0;  // DELETE /v1/customers/{id}
+  uint64_t cache_hits = 0;    // customer lookups served from memory
+  uint64_t cache_misses = 0;  // customers read from RocksDB (prefetch or a single read)
+  uint64_t fenced = 0;        // events of an erased customer, from before the erasure, dropped
+  uint64_t erasures = 0;      // DELETE /v1/customers/{id}
 };
 
 // The outcome of an erasure (GDPR): what was found and deleted.

@@ -160,7 +160,8 @@ Result<std::optional<std::string>> Engine::customer_json(std::string_view id) {
     if (d->journey()) journey_fields(o, *d, st);
     if (d->sla()) time_field(o, "open_since", st.sla.opened_at);
     if (d->churn()) churn_fields(o, st);
-    o.key("actions_sent").begin_array();
+    // Actions counted against the definition's caps (kept only when it has caps).
+    o.key("cap_history").begin_array();
     for (int64_t t : st.sent) o.string(format_iso8601(t));
     o.end_array().end_object();
   }

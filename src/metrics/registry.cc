@@ -102,6 +102,20 @@ void Registry::on_collect(std::function<void()> fn) {
   impl_->callbacks.push_back(std::move(fn));
 }
 
+std::string Registry::markdown_reference() const {
+  std::string out = "| metric | type | labels | meaning |\n|---|---|---|---|\n";
+  std::lock_guard lock(impl_->mu);
+  for (const auto& [name, f] : impl_->families) {
+    const char* type = f->type() == MetricType::kCounter ? "counter"
+                       : f->type() == MetricType::kGauge ? "gauge"
+                                                         : "histogram";
+    std::string labels;
+    for (const auto& l : f->label_names()) labels += (labels.empty() ? "`" : ", `") + l + "`";
+    out += "| `" + name + "` | " + type + " | " + labels + " | " + f->help() + " |\n";
+  }
+  return out;
+}
+
 std::string Registry::serialize() {
   std::lock_guard scrape(impl_->scrape_mu);
   std::vector<std::function<void()>> callbacks;

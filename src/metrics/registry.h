@@ -111,6 +111,9 @@ class Registry {
 
   // All families with at least one series, sorted by name, in text format 0.0.4.
   std::string serialize();
+  // Every family declared (also those without series yet) as a Markdown table: name, type, labels,
+  // help. docs/metrics.md is generated from it.
+  std::string markdown_reference() const;
 
  private:
   template <class M>

@@ -14,7 +14,7 @@ wait_for 30 "kafka-dev bootstrap file" test -s "$E2E_DIR/bootstrap"
 BOOTSTRAP=$(cat "$E2E_DIR/bootstrap")
 
 start_journeyd() {
-  "$JOURNEYD" --set kafka.brokers="$BOOTSTRAP" --set state.dir="$E2E_DIR/state" \
+  "$JOURNEYD" --set http.port=0 --set kafka.brokers="$BOOTSTRAP" --set state.dir="$E2E_DIR/state" \
     --set streams.dir="$SRC/tests/data/streams" --set engine.batch_max_events=100 \
     --set kafka.consumer.session.timeout.ms=6000 --set kafka.consumer.fetch.wait.max.ms=10 \
     >>"$E2E_DIR/journeyd.log" 2>&1 &

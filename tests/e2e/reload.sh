@@ -24,7 +24,7 @@ logged() { grep -q "$1" "$E2E_DIR/journeyd.log"; }
 # 1. An invalid folder: journeyd does not start, and says where.
 define bad.yaml $'trigger: ping\nevent: Ping\naction: {type: ping}\nwindow: 1h'
 set +e
-"$JOURNEYD" --embedded-kafka --set state.dir="$E2E_DIR/refused" --set streams.dir="$STREAMS" \
+"$JOURNEYD" --embedded-kafka --set http.port=0 --set state.dir="$E2E_DIR/refused" --set streams.dir="$STREAMS" \
   >"$E2E_DIR/refused.log" 2>&1
 rc=$?
 set -e
@@ -39,7 +39,7 @@ wait_for 30 "kafka-dev bootstrap file" test -s "$E2E_DIR/bootstrap"
 BOOTSTRAP=$(cat "$E2E_DIR/bootstrap")
 define ping.yaml $'trigger: ping\nversion: 1\nevent: Ping\naction: {type: ping_v1}'
 define pong.yaml $'trigger: pong\nevent: Pong\naction: {type: pong}'
-"$JOURNEYD" --set kafka.brokers="$BOOTSTRAP" --set state.dir="$E2E_DIR/state" --set streams.dir="$STREAMS" \
+"$JOURNEYD" --set http.port=0 --set kafka.brokers="$BOOTSTRAP" --set state.dir="$E2E_DIR/state" --set streams.dir="$STREAMS" \
   --set kafka.consumer.session.timeout.ms=6000 --set kafka.consumer.fetch.wait.max.ms=10 \
   >>"$E2E_DIR/journeyd.log" 2>&1 &
 E2E_PIDS+=($!)
