@@ -21,6 +21,8 @@
 #include "generator.h"
 #include "journey/engine.h"
 #include "journey/loader.h"
+#include "journey/metrics.h"
+#include "metrics/registry.h"
 #include "kafka/consumer.h"
 #include "kafka/mock_cluster.h"
 #include "kafka/producer.h"
@@ -75,6 +77,8 @@ std::vector<loadgen::GeneratedEvent> generate(const journey::Definition& def, si
 
 // (a) decode + engine + one RocksDB WriteBatch per 5000 events.
 int64_t g_dedup_horizon_ms = 24LL * 3600 * 1000;  // engine.dedup_horizon (0: off)
+// Metrics on, as journeyd runs: the engine's counters and the pipeline's.
+metrics::Registry g_registry;
 
 double engine_only(const journey::Definition& def, const std::vector<loadgen::GeneratedEvent>& events,
                    size_t partitions, uint64_t& state_bytes) {
@@ -83,6 +87,9 @@ double engine_only(const journey::Definition& def, const std::vector<loadgen::Ge
   auto outbox = state::Outbox::open(*store.value());
   journey::EngineOptions eo;
   eo.dedup_horizon_ms = g_dedup_horizon_ms;
+  eo.history_retention_ms = 7LL * 24 * 3600 * 1000;  // state.history_retention's default
+  journey::EngineMetrics engine_metrics(g_registry);
+  eo.metrics = &engine_metrics;
   auto created = journey::Engine::create({def}, eo, *store.value(), outbox.value());
   if (!created) throw std::runtime_error(created.error().message);
   journey::Engine& engine = *created.value();
@@ -216,7 +223,7 @@ void latency_phase(kafka::MockCluster& cluster, const std::string& bootstrap, co
   auto cfg = pipeline_config(bootstrap, dir + "/lat-" + tag, "bench-lat-" + tag);
   cfg.topic_touchpoints = topic;
   cfg.topic_actions = actions_topic;
-  auto p = app::Pipeline::create(cfg, {def}, SystemClock::instance());
+  auto p = app::Pipeline::create(cfg, {def}, SystemClock::instance(), &g_registry);
   std::atomic<bool> stop{false};
   std::thread runner([&] { (void)p.value()->run(stop); });
   // Action reader: deadline (due_at) → action record's Kafka timestamp, and → received here.
@@ -336,7 +343,7 @@ int main(int argc, char** argv) {
   double b = 0;
   {
     auto p = app::Pipeline::create(pipeline_config(bootstrap, dir.path + "/e2e", "bench-e2e"), {def},
-                                   SystemClock::instance());
+                                   SystemClock::instance(), &g_registry);
     if (!p) {
       fmt::print(stderr, "{}\n", p.error().message);
       return 1;
