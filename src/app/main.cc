@@ -128,7 +128,10 @@ int main(int argc, char** argv) {
   so.address = cfg.http_bind;
   so.port = static_cast<uint16_t>(cfg.http_port);
   so.threads = static_cast<int>(cfg.http_threads);
-  so.max_body_bytes = static_cast<size_t>(std::max(cfg.ingest_max_batch_bytes, cfg.ingest_max_event_bytes));
+  // Twice the collector's own limits: a too-large batch gets the collector's 413 (with its CORS
+  // header and the limit it broke), and memory per request stays bounded.
+  so.max_body_bytes =
+      2 * static_cast<size_t>(std::max(cfg.ingest_max_batch_bytes, cfg.ingest_max_event_bytes));
   so.max_header_bytes = static_cast<size_t>(cfg.http_max_header_bytes);
   so.read_timeout_ms = cfg.http_read_timeout_ms;
   so.idle_timeout_ms = cfg.http_idle_timeout_ms;

@@ -13,7 +13,7 @@ Handler admin(const TokenAuth& auth, Fn fn) {
     auto a = auth.check(req, Scope::admin);
     if (a.status != 200) {
       spdlog::warn("admin: {} {} refused ({}) from {}", req.method, req.path, a.status, req.remote);
-      return respond(json_error(a.status, a.status == 401 ? "unauthorized" : "forbidden", a.message));
+      return respond(auth_error(a));
     }
     fn(std::move(req), std::move(a.actor), std::move(respond));
   };

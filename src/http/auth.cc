@@ -103,6 +103,12 @@ std::optional<std::string> basic_user(std::string_view authorization) {
   return decoded->substr(0, decoded->find(':'));
 }
 
+Response auth_error(const AuthResult& a) {
+  auto r = json_error(a.status, a.status == 401 ? "unauthorized" : "forbidden", a.message);
+  if (a.status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"journeyd\"");
+  return r;
+}
+
 AuthResult TokenAuth::check(const Request& r, Scope needed) const {
   if (tokens_.empty()) {
     if (needed == Scope::read) return {};

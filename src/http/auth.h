@@ -41,6 +41,9 @@ struct AuthResult {
   std::string message;
 };
 
+// 401 (with a Bearer challenge) or 403 as a JSON error.
+Response auth_error(const AuthResult& a);
+
 class TokenAuth {
  public:
   explicit TokenAuth(std::vector<Token> tokens) : tokens_(std::move(tokens)) {}

@@ -11,8 +11,24 @@
 namespace journeyd::http {
 namespace {
 
-constexpr std::array<std::string_view, 7> kEndpoints = {"track", "identify", "page", "screen",
-                                                        "group", "alias",    "batch"};
+// Path → the endpoint it is. Besides Segment's documented paths: /v1/import (batch; the Java and
+// Ruby libraries) and analytics.js's one-letter paths (/v1/t, /v1/b, …).
+constexpr std::array<std::pair<std::string_view, std::string_view>, 14> kEndpoints = {{
+    {"track", "track"},
+    {"identify", "identify"},
+    {"page", "page"},
+    {"screen", "screen"},
+    {"group", "group"},
+    {"alias", "alias"},
+    {"batch", "batch"},
+    {"import", "batch"},
+    {"t", "track"},
+    {"i", "identify"},
+    {"p", "page"},
+    {"s", "screen"},
+    {"g", "group"},
+    {"a", "alias"},
+}};
 
 struct Collector : std::enable_shared_from_this<Collector> {
   Collector(IngestOptions o, EventSink& s, const Clock& c, IngestObserver* obs)
@@ -37,7 +53,11 @@ struct Collector : std::enable_shared_from_this<Collector> {
   void handle(std::string_view endpoint, Request&& req, const Respond& respond) {
     const int64_t now = clock.now_ms();
     auto parsed = parse_segment(endpoint, req.body, now, opts.limits);
-    // Credentials first: an unauthenticated caller learns nothing about its payload.
+    // Too large is answered before credentials: the body (where a writeKey may be) was not read.
+    if (parsed.error && parsed.error->status == 413)
+      return refuse(respond, json_error(413, parsed.error->code, parsed.error->message), parsed.error->code,
+                    1);
+    // Then credentials: an unauthenticated caller learns nothing about its payload.
     const auto key = keys.match(req, parsed.write_key);
     if (!key) {
       auto r = json_error(401, "unauthorized",
@@ -103,8 +123,8 @@ struct Collector : std::enable_shared_from_this<Collector> {
 void register_ingest_routes(Router& router, IngestOptions opts, EventSink& sink, const Clock& clock,
                             IngestObserver* observer) {
   auto c = std::make_shared<Collector>(std::move(opts), sink, clock, observer);
-  for (auto endpoint : kEndpoints) {
-    const std::string path = fmt::format("/v1/{}", endpoint);
+  for (auto [name, endpoint] : kEndpoints) {
+    const std::string path = fmt::format("/v1/{}", name);
     // Browsers (analytics.js) call the collector cross-origin.
     router.add("POST", path, path, [c, endpoint](Request&& req, Respond respond) {
       c->handle(endpoint, std::move(req), [respond = std::move(respond)](Response r) {

@@ -59,6 +59,32 @@ Response json_error(int status, std::string_view code, std::string_view message)
   return r;
 }
 
+namespace {
+std::string_view path_of(std::string_view target) {
+  if (const auto scheme = target.find("://");
+      scheme != std::string_view::npos && target.substr(0, 4) == "http" && scheme <= 5) {
+    const auto slash = target.find('/', scheme + 3);
+    target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+  }
+  return target.substr(0, std::min(target.find('?'), target.find('#')));
+}
+}  // namespace
+
+std::optional<std::vector<std::string>> path_segments(std::string_view target) {
+  std::string_view p = path_of(target);
+  if (p.empty() || p.front() != '/') return std::nullopt;
+  p.remove_prefix(1);
+  std::vector<std::string> out;
+  for (;;) {
+    const auto slash = p.find('/');
+    std::string decoded;
+    if (!percent_decode(p.substr(0, slash), false, decoded)) return std::nullopt;
+    out.push_back(std::move(decoded));
+    if (slash == std::string_view::npos) return out;
+    p.remove_prefix(slash + 1);
+  }
+}
+
 bool parse_target(std::string_view target, std::string& path,
                   std::vector<std::pair<std::string, std::string>>& query) {
   path.clear();

@@ -51,6 +51,11 @@ Response json_error(int status, std::string_view code, std::string_view message)
 using Respond = std::function<void(Response)>;
 using Handler = std::function<void(Request&&, Respond)>;
 
+// The path of a request-target split at '/', each segment percent-decoded on
+// its own, so "%2F" stays inside its segment ("/v1/customers/a%2Fb" → v1,
+// customers, "a/b"); "/a/" gives a and an empty segment. nullopt on a bad target.
+std::optional<std::vector<std::string>> path_segments(std::string_view target);
+
 // Splits a request-target into its percent-decoded path and query. Accepts
 // origin-form ("/a?b") and absolute-form ("http://h/a?b"); false when the target
 // is neither or holds a bad %-escape.

@@ -29,8 +29,7 @@ Response bad_id() {
 template <class Fn>
 Handler reader(const TokenAuth& auth, Fn fn) {
   return [&auth, fn](Request&& req, Respond respond) {
-    if (auto a = auth.check(req, Scope::read); a.status != 200)
-      return respond(json_error(a.status, a.status == 401 ? "unauthorized" : "forbidden", a.message));
+    if (auto a = auth.check(req, Scope::read); a.status != 200) return respond(auth_error(a));
     fn(std::move(req), std::move(respond));
   };
 }

@@ -85,13 +85,26 @@ bool Router::more_specific(const Route& a, const Route& b) {
 }
 
 void Router::dispatch(Request&& r, Respond respond) const {
-  const auto path = split(r.path);
+  // Segments are decoded one by one from the raw target, so an id may contain an encoded '/'.
+  std::vector<std::string> segments;
+  if (auto s = r.target.empty() ? std::nullopt : path_segments(r.target))
+    segments = std::move(*s);
+  else
+    for (auto seg : split(r.path)) segments.emplace_back(seg);
+  const std::vector<std::string_view> path(segments.begin(), segments.end());
   const Route* best = nullptr;
   std::set<std::string> allow;
+  // HEAD is served by the GET route when there is no HEAD route (the server sends no body).
+  auto serves = [&](const Route& route) {
+    return route.method == r.method || (r.method == "HEAD" && route.method == "GET");
+  };
   for (const auto& route : routes_) {
     if (!match(route, path)) continue;
     allow.insert(route.method);
-    if (route.method == r.method && (best == nullptr || more_specific(route, *best))) best = &route;
+    if (route.method == "GET") allow.insert("HEAD");
+    if (serves(route) && (best == nullptr || more_specific(route, *best) ||
+                          (route.method == r.method && best->method != r.method)))
+      best = &route;
   }
 
   auto reply = std::make_shared<Reply>();

@@ -284,17 +284,30 @@ Result<Erasure> Engine::erase(std::string_view id, int64_t now_ms, std::string_v
   for (const auto& x : e.ids) hashes.insert(stable_hash(x));
   auto mine = [&](std::string_view x) { return std::find(e.ids.begin(), e.ids.end(), x) != e.ids.end(); };
 
+  // Deletes the keys in [begin, end) of `cf`, counting the ones that exist (the audit says how many).
+  auto erase_range = [&](state::Cf cf, const std::string& begin, const std::string& end) -> Result<void> {
+    auto r = store_.scan(cf, begin, end, [&](std::string_view, std::string_view) {
+      ++e.keys_deleted;
+      return true;
+    });
+    if (r) batch_->del_range(cf, begin, end);
+    return r;
+  };
+  auto erase_key = [&](state::Cf cf, const std::string& key) -> Result<void> {
+    return erase_range(cf, key, key + '\0');  // exactly `key`
+  };
+
   // Per partition: the record, instances and history (key ranges), then timers and dedup entries
   // (one scan each: their keys lead with time or messageId, not the customer).
   for (auto p : assigned_) {
     for (const auto& x : e.ids) {
       const auto key = state::customer_key(p, x);
       drop_cached(key);
-      batch_->del(state::Cf::customers, key);
-      batch_->del_range(state::Cf::instances, key, state::prefix_end(key));
       const auto hist = state::history_action_prefix(p, x);
-      batch_->del_range(state::Cf::history, hist, state::prefix_end(hist));
-      e.keys_deleted += 3;
+      for (auto r : {erase_key(state::Cf::customers, key),
+                     erase_range(state::Cf::instances, key, state::prefix_end(key)),
+                     erase_range(state::Cf::history, hist, state::prefix_end(hist))})
+        if (!r) return r.error();
     }
     auto timers = store_.scan(state::Cf::timers, state::partition_prefix(p), state::partition_end(p),
                               [&](std::string_view k, std::string_view) {
@@ -319,9 +332,8 @@ Result<Erasure> Engine::erase(std::string_view id, int64_t now_ms, std::string_v
     if (!dedup) return dedup.error();
   }
   for (const auto& x : e.ids) {
-    batch_->del(state::Cf::identity, x);
+    if (auto r = erase_key(state::Cf::identity, x); !r) return r.error();
     links_.erase(x);
-    ++e.keys_deleted;
   }
   // Undelivered records naming the customer, and its alerts in the history.
   auto pending = outbox_.load_all();

@@ -45,17 +45,29 @@ TEST_F(BackendTest, QueriesAndErasureRunOnThePipeline) {
   ASSERT_TRUE(pipeline) << pipeline.error().message;
   app::AppBackend backend(*pipeline.value(), registry);
   std::atomic<bool> stop{false};
-  std::thread runner([&] { ASSERT_TRUE(pipeline.value()->run(stop)); });
+  std::thread runner([&] { EXPECT_TRUE(pipeline.value()->run(stop)); });
+  struct Join {  // however the test ends, the pipeline stops first
+    std::atomic<bool>& stop;
+    std::thread& t;
+    ~Join() {
+      stop = true;
+      if (t.joinable()) t.join();
+    }
+  } join{stop, runner};
 
-  // Both customers arrive (the query is retried until the pipeline has consumed them).
-  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  http::Response r;
-  do {
-    r = ask([&](http::Respond respond) { backend.customer("u2", std::move(respond)); });
-  } while (r.status == 404 && std::chrono::steady_clock::now() < end);
+  // Both customers arrive (each query is retried until the pipeline has consumed its partition).
+  auto wait_found = [&](const std::string& id) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    http::Response r;
+    do {
+      r = ask([&](http::Respond respond) { backend.customer(id, std::move(respond)); });
+    } while (r.status == 404 && std::chrono::steady_clock::now() < end);
+    return r;
+  };
+  http::Response r = wait_found("u2");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(json::parse(r.body)["journeys"][0]["steps"][0]["reached_at"], now);
-  r = ask([&](http::Respond respond) { backend.customer("u1", std::move(respond)); });
+  r = wait_found("u1");
   ASSERT_EQ(r.status, 200) << r.body;
 
   r = ask([&](http::Respond respond) { backend.erase_customer("u1", "ops", std::move(respond)); });

@@ -55,6 +55,14 @@ TEST(Auth, ScopesDecide) {
   EXPECT_EQ(auth.check(with_auth("Bearer admin-secret"), Scope::read).status, 200);  // admin includes read
 }
 
+TEST(Auth, A401ChallengesForABearerToken) {
+  const auto r = auth_error({401, "", "unknown token"});
+  EXPECT_EQ(r.status, 401);
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0].first, "WWW-Authenticate");
+  EXPECT_TRUE(auth_error({403, "dash", "no"}).headers.empty());
+}
+
 TEST(Auth, WithoutTokensReadsAreOpenAndAdminIsOff) {
   TokenAuth auth({});
   EXPECT_EQ(auth.check(Request{}, Scope::read).status, 200);

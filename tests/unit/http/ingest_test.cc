@@ -149,6 +149,26 @@ TEST_F(Ingest, BatchWithSomeBadEventsListsThem) {
   EXPECT_EQ(j["rejected"][0]["code"], "missing_identity");
 }
 
+TEST_F(Ingest, OtherSdksPathsAreTheSameEndpoints) {
+  // analytics.js posts to one-letter paths; the Java and Ruby libraries to /v1/import.
+  EXPECT_FALSE(post("/v1/t", R"({"userId":"u1","event":"A"})"));
+  EXPECT_FALSE(post("/v1/import", R"({"batch":[{"type":"identify","userId":"u2"}]})"));
+  ASSERT_EQ(sink.got.size(), 2u);
+  EXPECT_EQ(json::parse(sink.got[0].json)["type"], "track");
+  EXPECT_EQ(json::parse(sink.got[1].json)["type"], "identify");
+  auto r = post("/v1/t", R"({"userId":"u1"})");  // still a track: event required
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+}
+
+TEST_F(Ingest, TooLargeIsSaidBeforeCredentials) {
+  // The writeKey would be in the body, which is not read when it is too large.
+  auto r = post("/v1/track",
+                R"({"writeKey":"wk1","userId":"u1","event":")" + std::string(40'000, 'x') + "\"}", false);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+}
+
 TEST_F(Ingest, PreflightAllowsBrowsers) {
   auto answered = send("OPTIONS", "/v1/batch", "", false);
   ASSERT_TRUE(*answered);

@@ -93,7 +93,37 @@ TEST(Router, OtherMethodIs405WithAllow) {
       a.got[0].body,
       R"({"error":{"status":405,"code":"method_not_allowed","message":"DELETE is not allowed on /v1/batch"}})");
   ASSERT_EQ(a.got[0].headers.size(), 1u);
-  EXPECT_EQ(a.got[0].headers[0], (std::pair<std::string, std::string>{"Allow", "GET, POST"}));
+  EXPECT_EQ(a.got[0].headers[0], (std::pair<std::string, std::string>{"Allow", "GET, HEAD, POST"}));
+}
+
+TEST(Router, HeadIsServedByTheGetRoute) {
+  Router router;
+  router.add("GET", "/healthz", "/healthz", reply_with("ok"));
+  Answers a;
+  router.dispatch(get("/healthz", "HEAD"), a.respond());
+  ASSERT_EQ(a.got.size(), 1u);
+  EXPECT_EQ(a.got[0].status, 200);
+}
+
+TEST(Router, AnEncodedSlashStaysInsideItsParameter) {
+  Router router;
+  std::string seen;
+  router.add("GET", "/v1/customers/{id}", "/v1/customers/{id}", [&](Request&& r, Respond respond) {
+    seen = r.params["id"];
+    respond({});
+  });
+  Request r = get("/v1/customers/a/b");  // the server's decoded path
+  r.target = "/v1/customers/a%2Fb?x=1";
+  Answers a;
+  router.dispatch(std::move(r), a.respond());
+  ASSERT_EQ(a.got.size(), 1u);
+  EXPECT_EQ(a.got[0].status, 200);
+  EXPECT_EQ(seen, "a/b");
+  Request trailing = get("/v1/customers/");
+  trailing.target = "/v1/customers/";
+  Answers b;
+  router.dispatch(std::move(trailing), b.respond());
+  EXPECT_EQ(b.got.at(0).status, 404);  // an empty segment is not an id
 }
 
 TEST(Router, AThrowingHandlerGets500AndOneThatAnsweredFirstKeepsItsAnswer) {

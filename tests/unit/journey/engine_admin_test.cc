@@ -129,8 +129,18 @@ TEST_F(Admin, EraseDeletesEverythingAndFencesOlderEvents) {
   ASSERT_GT(keys_with(h, state::Cf::timers, "u1"), 0u);
   ASSERT_EQ(h.count(state::Cf::dedup), 5u);
 
+  const std::vector<state::Cf> cfs = {state::Cf::customers, state::Cf::instances, state::Cf::timers,
+                                      state::Cf::history,   state::Cf::identity,  state::Cf::dedup,
+                                      state::Cf::outbox};
+  auto total = [&] {
+    size_t n = 0;
+    for (auto cf : cfs) n += h.count(cf);
+    return n;
+  };
+  const size_t before = total();
   const int64_t now = kT0 + kHour;
-  const auto e = h.erase("a1", now, "ops");  // an alias names the whole customer
+  const auto e = h.erase("a1", now, "ops");     // an alias names the whole customer
+  EXPECT_EQ(e.keys_deleted, before - total());  // what the audit says is what went
   EXPECT_TRUE(e.found);
   EXPECT_EQ(e.ids.size(), 2u);
   EXPECT_EQ(e.outbox.size(), 1u);
@@ -181,6 +191,7 @@ TEST_F(Admin, EraseDeletesEverythingAndFencesOlderEvents) {
 TEST_F(Admin, EraseOfAnUnknownIdStillFences) {
   const auto e = h.erase("ghost", kT0);
   EXPECT_FALSE(e.found);
+  EXPECT_EQ(e.keys_deleted, 0u);
   h.send("ghost", "Product Viewed", kT0 - kMin);
   EXPECT_EQ(h.engine().stats().fenced, 1u);
   EXPECT_FALSE(h.record("ghost"));
