@@ -62,3 +62,17 @@ for name in 'journeyd_consumer_lag_messages{partition="0"}' 'journeyd_watermark_
   grep -qF "$name" "$E2E_DIR/metrics.txt" || fail "no $name in /metrics"
 done
 echo "metrics e2e: promtool clean, $(grep -vc '^#' "$E2E_DIR/metrics.txt") samples"
+
+# SIGTERM: HTTP drains, the pipeline stops cleanly, the process exits 0.
+JD=${E2E_PIDS[0]}
+kill -TERM "$JD"
+gone() { ! kill -0 "$JD" 2>/dev/null; }
+wait_for 60 "journeyd to exit after SIGTERM" gone
+set +e
+wait "$JD"
+rc=$?
+set -e
+E2E_PIDS=()
+[ $rc -eq 0 ] || fail "journeyd exited $rc after SIGTERM"
+grep -q "stopping: draining http" "$E2E_DIR/journeyd.log" || fail "no http drain in the log"
+grep -q "stopped cleanly" "$E2E_DIR/journeyd.log" || fail "no clean stop in the log"
