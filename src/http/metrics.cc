@@ -17,9 +17,18 @@ HttpMetrics::HttpMetrics(metrics::Registry& r)
                                 "Events the collector refused, by error code.", {"code"})),
       connections(r.gauge("journeyd_http_connections", "Open HTTP connections.").get()) {}
 
+namespace {
+// The method label: a client may send any token as a method, which must not mint new series.
+std::string_view method_label(std::string_view m) {
+  for (std::string_view known : {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
+    if (m == known) return known;
+  return "other";
+}
+}  // namespace
+
 void HttpMetrics::on_response(std::string_view route, std::string_view method, int status, double seconds) {
   const auto s = std::to_string(status);
-  requests.with({route, method, s}).inc();
+  requests.with({route, method_label(method), s}).inc();
   latency.with({route, s}).observe(seconds);
 }
 
