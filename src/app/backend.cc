@@ -137,10 +137,12 @@ http::Readiness AppBackend::readiness() const {
   const auto& st = pipeline_.stats();
   const bool running = st.running.load();
   const int parts = st.partitions.load();
+  const bool collector = !collector_healthy_ || collector_healthy_();
   http::Readiness r;
-  r.ready = running && parts > 0;
-  r.details_json = fmt::format(R"({{"state":"open","consuming":{},"partitions_assigned":{}}})",
-                               running ? "true" : "false", parts);
+  r.ready = running && parts > 0 && collector;
+  r.details_json =
+      fmt::format(R"({{"state":"open","consuming":{},"partitions_assigned":{},"collector":"{}"}})",
+                  running ? "true" : "false", parts, collector ? "ok" : "failed");
   return r;
 }
 

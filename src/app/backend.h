@@ -27,6 +27,8 @@ class AppBackend final : public http::Backend {
   void reload(std::string actor, http::Respond respond) override;
   void erase_customer(std::string id, std::string actor, http::Respond respond) override;
   http::Readiness readiness() const override;
+  // Also required for readiness (e.g. the collector's producer); default: none.
+  void set_collector_health(std::function<bool()> healthy) { collector_healthy_ = std::move(healthy); }
   std::string metrics() override;
 
  private:
@@ -36,6 +38,7 @@ class AppBackend final : public http::Backend {
   Pipeline& pipeline_;
   metrics::Registry& registry_;
   StateMetrics state_metrics_;
+  std::function<bool()> collector_healthy_;
 };
 
 }  // namespace journeyd::app

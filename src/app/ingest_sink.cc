@@ -57,10 +57,11 @@ void KafkaEventSink::stop(int64_t drain_ms) {
     std::lock_guard lock(mu_);
     left.swap(pending_);
   }
-  for (auto& [id, p] : left) p.done({false, "journeyd is shutting down"});
+  for (auto& [id, p] : left) p.done({false, 503, "journeyd is shutting down"});
 }
 
 bool KafkaEventSink::available() const {
+  if (fatal_.load()) return false;
   if (broken_since_ms_.load() == 0) return true;
   // Let one request a second through as a probe: its delivery closes the breaker.
   const int64_t now = wall_ms();
@@ -75,41 +76,45 @@ void KafkaEventSink::publish(std::vector<http::OutEvent> events,
   {
     std::lock_guard lock(mu_);
     id = next_id_++;
-    pending_[id] = Pending{events.size(), true, {}, std::move(done)};
+    pending_[id] = Pending{events.size(), true, 503, {}, std::move(done)};
   }
   for (size_t i = 0; i < events.size(); ++i) {
     const auto& e = events[i];
-    const int64_t give_up = monotonic_ns() + 1'000'000'000;
-    for (;;) {
-      auto st = producer_->produce(topic_, e.key, e.json, id);
-      if (st && st.value() == kafka::ProduceStatus::queued) break;
-      const bool retry = st && st.value() == kafka::ProduceStatus::queue_full && monotonic_ns() < give_up;
-      if (retry) {
-        producer_->poll(10);
-        continue;
-      }
-      // Not queued: the rest of the request is failed at once.
-      settle(id, events.size() - i, false,
-             !st                                             ? st.error().message
-             : st.value() == kafka::ProduceStatus::too_large ? "an event is larger than Kafka accepts"
-                                                             : "the producer queue is full");
-      return;
+    auto st = producer_->produce(topic_, e.key, e.json, id);
+    if (st && st.value() == kafka::ProduceStatus::queued) continue;
+    // Not queued: the rest of the request fails at once (an io thread never waits here).
+    if (!st) {
+      if (!fatal_.exchange(true)) spdlog::error("ingest: producer failed for good: {}", st.error().message);
+      settle(id, events.size() - i, 503, st.error().message);
+    } else if (st.value() == kafka::ProduceStatus::too_large) {
+      settle(id, events.size() - i, 413, "an event is larger than Kafka's message.max.bytes");
+    } else if (st.value() == kafka::ProduceStatus::queue_full) {
+      settle(id, events.size() - i, 503, "the producer queue is full");
+    } else {
+      settle(id, events.size() - i, 503, "Kafka does not know the topic or partition (yet)");
     }
+    return;
   }
 }
 
 void KafkaEventSink::on_delivery(const kafka::DeliveryReport& r) {
   if (r.failure == kafka::Failure::none) {
     if (broken_since_ms_.exchange(0) != 0) spdlog::info("ingest: Kafka acknowledges events again");
-  } else if (r.failure == kafka::Failure::retriable || r.failure == kafka::Failure::fatal) {
+  } else if (r.failure == kafka::Failure::retriable) {
     int64_t zero = 0;
     if (broken_since_ms_.compare_exchange_strong(zero, wall_ms()))
       spdlog::warn("ingest: delivery failed ({}); answering 503 until Kafka acknowledges again", r.error);
+  } else if (r.failure == kafka::Failure::fatal) {
+    if (!fatal_.exchange(true)) spdlog::error("ingest: producer failed for good: {}", r.error);
   }
-  settle(r.opaque, 1, r.failure == kafka::Failure::none, r.error);
+  const int status = r.failure == kafka::Failure::none        ? 200
+                     : r.failure == kafka::Failure::permanent ? 500
+                                                              : 503;
+  settle(r.opaque, 1, status, r.error);
 }
 
-void KafkaEventSink::settle(uint64_t id, size_t n, bool ok, std::string_view error) {
+void KafkaEventSink::settle(uint64_t id, size_t n, int status, std::string_view error) {
+  const bool ok = status == 200;
   std::function<void(http::PublishResult)> done;
   http::PublishResult result;
   {
@@ -119,12 +124,13 @@ void KafkaEventSink::settle(uint64_t id, size_t n, bool ok, std::string_view err
     auto& p = it->second;
     if (!ok && p.ok) {
       p.ok = false;
+      p.status = status;
       p.error = std::string(error);
     }
     p.remaining -= std::min(n, p.remaining);
     if (p.remaining > 0) return;
     done = std::move(p.done);
-    result = {p.ok, std::move(p.error)};
+    result = {p.ok, p.status, std::move(p.error)};
     pending_.erase(it);
   }
   done(std::move(result));

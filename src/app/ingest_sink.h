@@ -6,9 +6,9 @@
 // reason, requests get 503 at once — except one probe request a second,
 // whose success closes the breaker again.
 //
-// Threading: publish() and available() from any thread; callbacks run on the
-// sink's thread. Lifecycle: stop() (or the destructor) flushes for up to
-// `drain_ms`, then fails whatever is still pending.
+// Threading: publish() and available() from any thread, never blocking (a
+// full producer queue is a 503); callbacks run on the sink's thread. Lifecycle: stop() (or the destructor)
+// flushes for up to `drain_ms`, then fails whatever is still pending.
 #pragma once
 
 #include <atomic>
@@ -32,19 +32,22 @@ class KafkaEventSink final : public http::EventSink {
 
   void publish(std::vector<http::OutEvent> events, std::function<void(http::PublishResult)> done) override;
   bool available() const override;
+  // False after a fatal producer error: the collector cannot recover without a restart (/readyz).
+  bool healthy() const { return !fatal_.load(); }
   void stop(int64_t drain_ms);
 
  private:
   struct Pending {
     size_t remaining = 0;
     bool ok = true;
+    int status = 503;
     std::string error;
     std::function<void(http::PublishResult)> done;
   };
   KafkaEventSink() = default;
   void on_delivery(const kafka::DeliveryReport& r);
   // Counts `n` events of request `id` as done; completes the request when none is left.
-  void settle(uint64_t id, size_t n, bool ok, std::string_view error);
+  void settle(uint64_t id, size_t n, int status, std::string_view error);  // status 200: delivered
 
   std::string topic_;
   std::unique_ptr<kafka::Producer> producer_;
@@ -54,6 +57,7 @@ class KafkaEventSink final : public http::EventSink {
   std::unordered_map<uint64_t, Pending> pending_;
   uint64_t next_id_ = 1;
   std::atomic<int64_t> broken_since_ms_{0};  // 0: closed breaker
+  std::atomic<bool> fatal_{false};
   mutable std::atomic<int64_t> last_probe_ms_{0};
 };
 

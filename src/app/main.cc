@@ -111,6 +111,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   app::AppBackend backend(*pipeline.value(), registry);
+  backend.set_collector_health([s = sink.value().get()] { return s->healthy(); });
   http::HttpMetrics http_metrics(registry);
   const http::TokenAuth auth(std::move(tokens.value()));
   http::Router router;

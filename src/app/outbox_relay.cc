@@ -19,7 +19,10 @@ void OutboxRelay::drop(const std::vector<uint64_t>& seqs) {
   std::erase_if(queue_, [&](const state::OutboxRecord& r) { return gone(r.seq); });
   std::erase_if(retry_, [&](const Retry& r) { return gone(r.record.seq); });
   std::erase_if(parked_, [&](const state::OutboxRecord& r) { return gone(r.seq); });
-  for (uint64_t s : seqs) attempts_.erase(s);
+  for (uint64_t s : seqs) {
+    attempts_.erase(s);
+    if (in_flight_.count(s)) dropped_.insert(s);
+  }
 }
 
 namespace {
@@ -64,6 +67,11 @@ Result<void> OutboxRelay::pump() {
 void OutboxRelay::on_delivery(const kafka::DeliveryReport& rep) {
   auto it = in_flight_.find(rep.opaque);
   if (it == in_flight_.end()) return;
+  if (dropped_.erase(rep.opaque) && rep.failure != kafka::Failure::none) {  // erased meanwhile: let it go
+    in_flight_.erase(it);
+    attempts_.erase(rep.opaque);
+    return;
+  }
   switch (rep.failure) {
     case kafka::Failure::none:
       acked_.push_back(rep.opaque);

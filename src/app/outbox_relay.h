@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/error.h"
@@ -30,7 +31,8 @@ class OutboxRelay {
   void attach(kafka::Producer& producer) { producer_ = &producer; }
 
   void send(std::vector<state::OutboxRecord> records);
-  // Forgets records deleted from the outbox meanwhile (an erasure) unless already in flight.
+  // Forgets records deleted from the outbox meanwhile (an erasure). One already in flight is not
+  // retried if its delivery fails.
   void drop(const std::vector<uint64_t>& seqs);
   // Produces what is queued until librdkafka's queue is full.
   [[nodiscard]] Result<void> pump();
@@ -60,6 +62,7 @@ class OutboxRelay {
   };
   std::deque<Retry> retry_;                     // in failure order; due times grow with attempts
   std::unordered_map<uint64_t, int> attempts_;  // seq → failed attempts so far
+  std::unordered_set<uint64_t> dropped_;        // in flight when dropped: never sent again
   std::optional<Error> fatal_;
   uint64_t delivered_ = 0;
   uint64_t failures_ = 0;

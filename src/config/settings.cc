@@ -116,7 +116,9 @@ const std::vector<Setting>& setting_table() {
         "How long the collector waits for Kafka to acknowledge events before it answers 503."},
        &Config::ingest_timeout_ms},
       {{"state.history_retention", K::duration, "7d", 0, 3650 * 86'400'000LL,
-        "Actions and alerts are kept this long for GET /v1/actions and /v1/alerts (wall time). 0: not kept."},
+        "Actions and alerts are kept this long for GET /v1/actions and /v1/alerts (event time: the "
+        "partition's "
+        "clock). 0: not kept."},
        &Config::history_retention_ms},
       {{"log.level", K::string, "info", 0, 0, "One of trace, debug, info, warn, error."}, &Config::log_level},
   };

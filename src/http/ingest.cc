@@ -12,7 +12,8 @@ namespace journeyd::http {
 namespace {
 
 // Path → the endpoint it is. Besides Segment's documented paths: /v1/import (batch; the Java and
-// Ruby libraries) and analytics.js's one-letter paths (/v1/t, /v1/b, …).
+// Ruby libraries) and analytics.js's one-letter paths (/v1/t, /v1/i, …; its batching path /v1/b is
+// not served).
 constexpr std::array<std::pair<std::string_view, std::string_view>, 14> kEndpoints = {{
     {"track", "track"},
     {"identify", "identify"},
@@ -54,7 +55,7 @@ struct Collector : std::enable_shared_from_this<Collector> {
     const int64_t now = clock.now_ms();
     auto parsed = parse_segment(endpoint, req.body, now, opts.limits);
     // Too large is answered before credentials: the body (where a writeKey may be) was not read.
-    if (parsed.error && parsed.error->status == 413)
+    if (!parsed.body_read)
       return refuse(respond, json_error(413, parsed.error->code, parsed.error->message), parsed.error->code,
                     1);
     // Then credentials: an unauthenticated caller learns nothing about its payload.
@@ -103,6 +104,14 @@ struct Collector : std::enable_shared_from_this<Collector> {
                                             rejected = std::move(rejected)](PublishResult r) {
       auto* observer = self->observer;
       if (!r.ok) {
+        if (r.status == 413)
+          return self->refuse(respond,
+                              json_error(413, "payload_too_large", "Kafka does not take: " + r.error),
+                              "payload_too_large", n);
+        if (r.status == 500)
+          return self->refuse(respond,
+                              json_error(500, "kafka_rejected", "Kafka refused the events: " + r.error),
+                              "kafka_rejected", n);
         auto resp = json_error(503, "kafka_unavailable", "Kafka did not acknowledge the events: " + r.error);
         resp.headers.emplace_back("Retry-After", "5");
         return self->refuse(respond, std::move(resp), "kafka_unavailable", n);

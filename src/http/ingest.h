@@ -20,6 +20,9 @@ namespace journeyd::http {
 
 struct PublishResult {
   bool ok = true;
+  // When not ok: 503 (retry: Kafka unreachable, queue full), 413 (an event Kafka never takes),
+  // 500 (Kafka refused an event for another reason).
+  int status = 503;
   std::string error;  // why Kafka did not take every event
 };
 

@@ -151,6 +151,7 @@ SegmentRequest parse_segment(std::string_view endpoint, std::string_view body, i
   const bool batch = endpoint == "batch";
   const size_t limit = batch ? limits.max_batch_bytes : limits.max_event_bytes;
   if (body.size() > limit) {  // nothing is parsed: no writeKey either
+    r.body_read = false;
     r.error = IngestError{413, "payload_too_large",
                           fmt::format("{} may have at most {} bytes; this one has {}",
                                       batch ? "a batch" : "an event", limit, body.size())};

@@ -47,6 +47,7 @@ struct SegmentRequest {
   std::vector<Rejected> rejected;    // /v1/batch: events left out (the others still go)
   std::string write_key;             // the body's `writeKey`, if any
   std::optional<IngestError> error;  // the whole request is refused
+  bool body_read = true;             // false: refused for its size before it was parsed
 };
 
 // `endpoint`: track, identify, page, screen, group, alias, or batch.

@@ -451,6 +451,13 @@ Result<std::optional<event::Rejection>> Engine::on_event(Partition p, const even
   auto resolved = resolve(p, tp.customer());
   if (!resolved) return resolved.error();
   const auto [home, id] = std::move(resolved.value());
+  // Linked to an erased customer by a link the erasure could not see: still fenced.
+  if (!fences_.empty() && id != tp.customer()) {
+    if (auto it = fences_.find(stable_hash(id)); it != fences_.end() && tp.timestamp.value() <= it->second) {
+      ++stats_.fenced;
+      return std::optional<event::Rejection>();
+    }
+  }
   auto loaded = load(home, id);
   if (!loaded) return loaded.error();
   Customer* c = loaded.value();

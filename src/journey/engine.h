@@ -187,7 +187,10 @@ class Engine {
 
   // engine_admin.cc
   [[nodiscard]] Result<void> load_fences();
-  [[nodiscard]] Result<Customer*> find(std::string_view id);
+  // The customer `id` names (through identity links), looked for in `where` (default: owned partitions).
+  [[nodiscard]] Result<Customer*> find(std::string_view id, const std::vector<Partition>* where = nullptr);
+  // Owned partitions plus every partition this store holds offsets of (state may remain there).
+  [[nodiscard]] Result<std::vector<Partition>> stored_partitions() const;
   void record_history(const Customer* c, uint64_t seq, int64_t at, std::string_view json);
   void drop_cached(const std::string& key);
 

@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <deque>
 #include <unordered_set>
 
 #include "common/hash.h"
@@ -107,7 +106,8 @@ void Engine::record_history(const Customer* c, uint64_t seq, int64_t at, std::st
   state::put_svarint(v, at);
   v.append(json);
   batch_->put(state::Cf::history,
-              c ? state::history_action_key(c->partition, c->id, seq) : state::history_alert_key(seq), v);
+              c ? state::history_action_key(c->partition, c->id, at, seq) : state::history_alert_key(at, seq),
+              v);
 }
 
 void Engine::drop_cached(const std::string& key) {
@@ -118,12 +118,13 @@ void Engine::drop_cached(const std::string& key) {
 }
 
 // The customer an id names: followed through identity links, looked for in every owned partition.
-Result<Engine::Customer*> Engine::find(std::string_view id) {
+Result<Engine::Customer*> Engine::find(std::string_view id, const std::vector<Partition>* within) {
   constexpr Partition kUnlinked{-1};
   auto r = resolve(kUnlinked, id);
   if (!r) return r.error();
   const auto& [home, user] = r.value();
-  std::vector<Partition> where = home == kUnlinked ? assigned_ : std::vector<Partition>{home};
+  std::vector<Partition> where =
+      home == kUnlinked ? (within ? *within : assigned_) : std::vector<Partition>{home};
   for (auto p : where) {
     const auto key = state::customer_key(p, user);
     bool present = cache_.count(key) > 0;
@@ -175,15 +176,17 @@ Result<std::optional<std::string>> Engine::actions_json(std::string_view id, siz
   const Customer* c = found.value();
   if (!c) return std::optional<std::string>();
   // Actions are recorded under the customer that had them: the aliases' ones from before a merge too.
-  std::vector<std::pair<uint64_t, std::string>> got;
+  // Each scan reads at most `limit` records, newest first; the merged list keeps the newest `limit`.
+  std::vector<std::pair<std::string, std::string>> got;  // (time | seq, record)
   auto scan = [&](Partition p, std::string_view who) -> Result<void> {
     const auto prefix = state::history_action_prefix(p, who);
-    return store_.scan(state::Cf::history, prefix, state::prefix_end(prefix),
-                       [&](std::string_view k, std::string_view v) {
-                         if (k.size() == prefix.size() + 8)
-                           got.emplace_back(state::get_be64(k, prefix.size()), history_json(v));
-                         return true;
-                       });
+    size_t n = 0;
+    return store_.scan_reverse(state::Cf::history, prefix, state::prefix_end(prefix),
+                               [&](std::string_view k, std::string_view v) {
+                                 if (k.size() != prefix.size() + 16) return true;
+                                 got.emplace_back(std::string(k.substr(prefix.size())), history_json(v));
+                                 return ++n < limit;
+                               });
   };
   if (auto r = scan(c->partition, c->id); !r) return r.error();
   for (const auto& a : c->record.aliases)
@@ -201,21 +204,20 @@ Result<std::optional<std::string>> Engine::actions_json(std::string_view id, siz
 Result<std::string> Engine::alerts_json(std::string_view definition, size_t limit) const {
   std::string want = "\"definition\":";
   append_json_string(want, definition);
-  std::deque<std::string> last;  // the newest `limit`, oldest first
+  std::vector<std::string> newest;  // newest first: the scan runs backwards and stops at `limit`
   const auto prefix = state::history_alert_prefix();
-  auto r = store_.scan(state::Cf::history, prefix, state::prefix_end(prefix),
-                       [&](std::string_view, std::string_view v) {
-                         const auto json = history_json(v);
-                         if (!definition.empty() && json.find(want) == std::string_view::npos) return true;
-                         last.emplace_back(json);
-                         if (last.size() > limit) last.pop_front();
-                         return true;
-                       });
+  auto r = store_.scan_reverse(state::Cf::history, prefix, state::prefix_end(prefix),
+                               [&](std::string_view, std::string_view v) {
+                                 const auto json = history_json(v);
+                                 if (definition.empty() || json.find(want) != std::string_view::npos)
+                                   newest.emplace_back(json);
+                                 return newest.size() < limit;
+                               });
   if (!r) return r.error();
   std::string out;
   JsonWriter o(out);
   o.begin_object().key("alerts").begin_array();
-  for (auto it = last.rbegin(); it != last.rend(); ++it) o.raw(*it);
+  for (const auto& a : newest) o.raw(a);
   o.end_array().end_object();
   return out;
 }
@@ -269,20 +271,50 @@ std::optional<std::string> Engine::definition_json(std::string_view id) const {
   return out;
 }
 
+Result<std::vector<Partition>> Engine::stored_partitions() const {
+  std::vector<Partition> out = assigned_;
+  auto r =
+      store_.scan(state::Cf::offsets, "", std::string(8, '\xff'), [&](std::string_view k, std::string_view) {
+        if (k.size() < 4) return true;
+        const Partition p{static_cast<int32_t>(state::get_be32(k, k.size() - 4))};
+        if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+        return true;
+      });
+  if (!r) return r.error();
+  return out;
+}
+
 Result<Erasure> Engine::erase(std::string_view id, int64_t now_ms, std::string_view actor) {
   Erasure e;
-  auto found = find(id);
+  // Every partition with state in this store, not only the owned ones: nothing may wait in a
+  // partition that comes back after a rebalance.
+  auto parts = stored_partitions();
+  if (!parts) return parts.error();
+  auto found = find(id, &parts.value());
   if (!found) return found.error();
   e.ids.emplace_back(id);
+  auto mine = [&](std::string_view x) { return std::find(e.ids.begin(), e.ids.end(), x) != e.ids.end(); };
   if (const Customer* c = found.value()) {
     e.found = true;
     if (c->id != id) e.ids.push_back(c->id);
+    if (std::find(parts.value().begin(), parts.value().end(), c->partition) == parts.value().end())
+      parts.value().push_back(c->partition);
     for (const auto& a : c->record.aliases)
-      if (std::find(e.ids.begin(), e.ids.end(), a) == e.ids.end()) e.ids.push_back(a);
+      if (!mine(a)) e.ids.push_back(a);
+  }
+  // Every id linked to the customer (the record lists at most kMaxAliases): one pass over the links.
+  {
+    std::vector<std::string> linked;
+    auto r = store_.scan(state::Cf::identity, "", std::string(16, '\xff'),
+                         [&](std::string_view k, std::string_view v) {
+                           if (v.size() > 4 && mine(v.substr(4)) && !mine(k)) linked.emplace_back(k);
+                           return true;
+                         });
+    if (!r) return r.error();
+    for (auto& x : linked) e.ids.push_back(std::move(x));
   }
   std::unordered_set<uint64_t> hashes;
   for (const auto& x : e.ids) hashes.insert(stable_hash(x));
-  auto mine = [&](std::string_view x) { return std::find(e.ids.begin(), e.ids.end(), x) != e.ids.end(); };
 
   // Deletes the keys in [begin, end) of `cf`, counting the ones that exist (the audit says how many).
   auto erase_range = [&](state::Cf cf, const std::string& begin, const std::string& end) -> Result<void> {
@@ -299,7 +331,7 @@ Result<Erasure> Engine::erase(std::string_view id, int64_t now_ms, std::string_v
 
   // Per partition: the record, instances and history (key ranges), then timers and dedup entries
   // (one scan each: their keys lead with time or messageId, not the customer).
-  for (auto p : assigned_) {
+  for (auto p : parts.value()) {
     for (const auto& x : e.ids) {
       const auto key = state::customer_key(p, x);
       drop_cached(key);
@@ -338,21 +370,24 @@ Result<Erasure> Engine::erase(std::string_view id, int64_t now_ms, std::string_v
   // Undelivered records naming the customer, and its alerts in the history.
   auto pending = outbox_.load_all();
   if (!pending) return pending.error();
-  for (const auto& x : e.ids) {
-    const auto needle = customer_field(x);
-    for (const auto& r : pending.value())
-      if (r.key == x || r.value.find(needle) != std::string::npos) e.outbox.push_back(r.seq);
-    const auto prefix = state::history_alert_prefix();
-    auto alerts = store_.scan(state::Cf::history, prefix, state::prefix_end(prefix),
-                              [&](std::string_view k, std::string_view v) {
-                                if (history_json(v).find(needle) != std::string_view::npos) {
-                                  batch_->del(state::Cf::history, k);
-                                  ++e.keys_deleted;
-                                }
-                                return true;
-                              });
-    if (!alerts) return alerts.error();
-  }
+  std::vector<std::string> needles;
+  for (const auto& x : e.ids) needles.push_back(customer_field(x));
+  auto names = [&](std::string_view json) {
+    return std::any_of(needles.begin(), needles.end(),
+                       [&](const std::string& n) { return json.find(n) != std::string_view::npos; });
+  };
+  for (const auto& r : pending.value())
+    if (mine(r.key) || names(r.value)) e.outbox.push_back(r.seq);
+  const auto prefix = state::history_alert_prefix();
+  auto alerts = store_.scan(state::Cf::history, prefix, state::prefix_end(prefix),
+                            [&](std::string_view k, std::string_view v) {
+                              if (names(history_json(v))) {
+                                batch_->del(state::Cf::history, k);
+                                ++e.keys_deleted;
+                              }
+                              return true;
+                            });
+  if (!alerts) return alerts.error();
   std::sort(e.outbox.begin(), e.outbox.end());
   e.outbox.erase(std::unique(e.outbox.begin(), e.outbox.end()), e.outbox.end());
   for (uint64_t seq : e.outbox) outbox_.ack(*batch_, seq);

@@ -107,16 +107,18 @@ std::string timer_due_end(Partition p, int64_t due) {
 std::string history_action_prefix(Partition p, std::string_view customer) {
   return customer_key(p, customer);
 }
-std::string history_action_key(Partition p, std::string_view customer, uint64_t seq) {
+std::string history_action_key(Partition p, std::string_view customer, int64_t at, uint64_t seq) {
   std::string k = customer_key(p, customer);
+  put_be64(k, time_to_u64(at));
   put_be64(k, seq);
   return k;
 }
 std::string history_alert_prefix() {
   return std::string(4, '\xff');
 }
-std::string history_alert_key(uint64_t seq) {
+std::string history_alert_key(int64_t at, uint64_t seq) {
   std::string k = history_alert_prefix();
+  put_be64(k, time_to_u64(at));
   put_be64(k, seq);
   return k;
 }

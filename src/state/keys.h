@@ -53,12 +53,13 @@ std::string timer_due_end(Partition p, int64_t due);
 // dedup: p | messageId
 std::string dedup_key(Partition p, std::string_view message_id);
 
-// history (for the query API; value: svarint event time | record JSON):
-//   actions: p | customer | seq(be64)      alerts: 0xFFFFFFFF | seq(be64)
+// history (for the query API; value: svarint event time | record JSON), in event-time order (the
+// outbox seq only breaks ties: it starts again after a restart):
+//   actions: p | customer | at(be64) | seq(be64)      alerts: 0xFFFFFFFF | at(be64) | seq(be64)
 std::string history_action_prefix(Partition p, std::string_view customer);
-std::string history_action_key(Partition p, std::string_view customer, uint64_t seq);
+std::string history_action_key(Partition p, std::string_view customer, int64_t at, uint64_t seq);
 std::string history_alert_prefix();
-std::string history_alert_key(uint64_t seq);
+std::string history_alert_key(int64_t at, uint64_t seq);
 // The end of the range of keys that start with `prefix` (prefix + 0xFF…).
 std::string prefix_end(std::string_view prefix);
 

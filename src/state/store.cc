@@ -208,6 +208,23 @@ Result<void> Store::scan(Cf cf, std::string_view begin, std::string_view end, co
   return outcome::success();
 }
 
+Result<void> Store::scan_reverse(Cf cf, std::string_view begin, std::string_view end,
+                                 const ScanFn& fn) const {
+  rocksdb::ReadOptions ro;
+  rocksdb::Slice lower(begin);
+  ro.iterate_lower_bound = &lower;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->cfs[static_cast<size_t>(cf)]));
+  it->SeekForPrev(end);
+  if (it->Valid() && it->key().compare(end) >= 0) it->Prev();
+  for (; it->Valid(); it->Prev()) {
+    if (!fn(std::string_view(it->key().data(), it->key().size()),
+            std::string_view(it->value().data(), it->value().size())))
+      break;
+  }
+  if (!it->status().ok()) return io_error(it->status(), "scan_reverse");
+  return outcome::success();
+}
+
 Result<std::optional<std::string>> Store::last_key(Cf cf, std::string_view begin,
                                                    std::string_view end) const {
   rocksdb::ReadOptions ro;

@@ -73,6 +73,9 @@ class Store {
   using ScanFn = std::function<bool(std::string_view key, std::string_view value)>;
   [[nodiscard]] Result<void> scan(Cf cf, std::string_view begin, std::string_view end,
                                   const ScanFn& fn) const;
+  // The same, from the last key down to the first.
+  [[nodiscard]] Result<void> scan_reverse(Cf cf, std::string_view begin, std::string_view end,
+                                          const ScanFn& fn) const;
   // Last key in [begin, end), if any.
   [[nodiscard]] Result<std::optional<std::string>> last_key(Cf cf, std::string_view begin,
                                                             std::string_view end) const;

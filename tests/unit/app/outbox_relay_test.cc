@@ -54,5 +54,27 @@ TEST(OutboxRelay, DropForgetsQueuedRecordsOfAnErasure) {
   EXPECT_EQ(relay.queued(), 2u);
 }
 
+TEST(OutboxRelay, ARecordDroppedInFlightIsNotRetried) {
+  auto cluster = kafka::MockCluster::start({1, {{"a", 1}}});
+  ASSERT_TRUE(cluster) << cluster.error().message;
+  OutboxRelay relay({"a", "a", "a", "a"});
+  auto producer = kafka::Producer::create(
+      {{{"bootstrap.servers", cluster.value()->bootstrap_servers()}, {"log_level", "3"}},
+       [&](const kafka::DeliveryReport& r) { relay.on_delivery(r); }});
+  ASSERT_TRUE(producer) << producer.error().message;
+  relay.attach(*producer.value());
+  std::vector<state::OutboxRecord> recs;
+  recs.push_back({7, state::Sink::actions, "k", "v"});
+  relay.send(std::move(recs));
+  ASSERT_TRUE(relay.pump());
+  ASSERT_EQ(relay.in_flight(), 1u);  // no poll yet: its report is not served
+  relay.drop({7});
+  relay.on_delivery({7, kafka::Failure::retriable, "Broker: Not enough in-sync replicas"});
+  EXPECT_EQ(relay.in_flight(), 0u);
+  EXPECT_EQ(relay.queued(), 0u);    // not queued for a retry
+  producer.value()->flush(10'000);  // the real report finds nothing in flight
+  EXPECT_EQ(relay.queued(), 0u);
+}
+
 }  // namespace
 }  // namespace journeyd::app

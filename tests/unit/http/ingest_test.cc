@@ -73,7 +73,7 @@ TEST_F(Ingest, AnswersOnlyAfterTheSinkConfirms) {
 
 TEST_F(Ingest, KafkaFailureIs503WithRetryAfter) {
   auto answered = send("POST", "/v1/track", R"({"userId":"u1","event":"A"})");
-  sink.pending({false, "Local: Message timed out"});
+  sink.pending({false, 503, "Local: Message timed out"});
   ASSERT_TRUE(*answered);
   EXPECT_EQ((*answered)->status, 503);
   bool retry_after = false;
@@ -86,6 +86,18 @@ TEST_F(Ingest, KafkaFailureIs503WithRetryAfter) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 503);
   EXPECT_TRUE(sink.got.empty());
+}
+
+TEST_F(Ingest, WhatKafkaNeverTakesIsNotRetriable) {
+  auto big = send("POST", "/v1/track", R"({"userId":"u1","event":"A"})");
+  sink.pending({false, 413, "an event is larger than Kafka's message.max.bytes"});
+  ASSERT_TRUE(*big);
+  EXPECT_EQ((*big)->status, 413);
+  auto refused = send("POST", "/v1/track", R"({"userId":"u1","event":"A"})");
+  sink.pending({false, 500, "Broker: Invalid record"});
+  ASSERT_TRUE(*refused);
+  EXPECT_EQ((*refused)->status, 500);
+  EXPECT_EQ(json::parse((*refused)->body)["error"]["code"], "kafka_rejected");
 }
 
 TEST_F(Ingest, RefusalsHaveTheirStatusAndAJsonError) {

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "common/time_format.h"
+#include "state/offsets.h"
 #include "unit/journey/engine_fixture.h"
 
 namespace journeyd::testing {
@@ -186,6 +187,46 @@ TEST_F(Admin, EraseDeletesEverythingAndFencesOlderEvents) {
   // Activity after the erasure is a new customer.
   h.send(track("u1", "Product Viewed", now + kMin));
   EXPECT_EQ(h.level("u1"), 1u);
+}
+
+TEST_F(Admin, EraseReachesPartitionsNoLongerOwned) {
+  // u1's state is in partition 0, which this instance consumed (its offsets are stored) but no longer
+  // owns: nothing of u1 may wait there for the partition to come back.
+  h.send("u1", "Product Viewed", kT0);
+  h.send("u1", "Product Added", kT0 + kMin);
+  {
+    state::Batch b(h.store());
+    state::put_progress(b, "touchpoints", Partition{0}, {Offset{2}, kT0 + kMin, kT0});
+    ASSERT_TRUE(h.store().write(b));
+  }
+  h.engine().forget_partition(Partition{0});
+  const Partition p1{1};
+  h.engine().assign(std::span(&p1, 1));
+  const auto e = h.erase("u1", kT0 + kHour);
+  EXPECT_TRUE(e.found);
+  EXPECT_EQ(keys_with(h, state::Cf::customers, "u1"), 0u);
+  EXPECT_EQ(keys_with(h, state::Cf::instances, "u1"), 0u);
+  EXPECT_EQ(keys_with(h, state::Cf::timers, "u1"), 0u);
+}
+
+TEST_F(Admin, EraseFindsLinksTheAliasListMissed) {
+  // A link the customer record does not list (written before the list existed, or past its cap).
+  h.send("u1", "Product Viewed", kT0);
+  {
+    state::Batch b(h.store());
+    std::string v;
+    state::put_be32(v, 0);
+    v += "u1";
+    b.put(state::Cf::identity, "old-anon", v);
+    ASSERT_TRUE(h.store().write(b));
+  }
+  const auto e = h.erase("u1", kT0 + kHour);
+  EXPECT_EQ(e.ids.size(), 2u);
+  EXPECT_EQ(keys_with(h, state::Cf::identity, "old-anon"), 0u);
+  h.send(anonymous("old-anon", "Product Viewed", kT0 + kMin));  // fenced, not a new "old-anon" either
+  EXPECT_EQ(h.engine().stats().fenced, 1u);
+  EXPECT_FALSE(h.record("old-anon"));
+  EXPECT_FALSE(h.record("u1"));
 }
 
 TEST_F(Admin, EraseOfAnUnknownIdStillFences) {
