@@ -34,6 +34,7 @@ AppBackend::AppBackend(Pipeline& pipeline, metrics::Registry& registry)
     state_metrics_.size.with({"memtable"}).set(static_cast<double>(f.memtable_bytes));
     state_metrics_.size.with({"pending_compaction"}).set(static_cast<double>(f.pending_compaction_bytes));
     state_metrics_.block_cache.set(static_cast<double>(f.block_cache_usage_bytes));
+    state_metrics_.timers_pending.set(static_cast<double>(f.timers_estimate));
     state_metrics_.block_cache_hits.update(f.block_cache_hits);
     state_metrics_.block_cache_misses.update(f.block_cache_misses);
   });

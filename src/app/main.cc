@@ -65,6 +65,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   log::init(cfg.log_level);
+  if (cfg.ingest_max_event_bytes > cfg.engine_max_event_bytes) {
+    std::cerr << "journeyd: ingest.max_event_bytes (" << cfg.ingest_max_event_bytes
+              << ") is larger than engine.max_event_bytes (" << cfg.engine_max_event_bytes
+              << "): the collector would accept events the pipeline rejects\n";
+    return 2;
+  }
   auto tokens = http::parse_tokens(cfg.http_tokens);
   if (!tokens) {
     std::cerr << "journeyd: " << tokens.error().message << "\n";
@@ -154,6 +160,10 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  if (cfg.http_tokens.empty())
+    spdlog::warn(
+        "http.tokens is empty: the query API is open to anyone who reaches {}:{}, the admin API is off",
+        cfg.http_bind, srv->port());
   if (http::parse_list(cfg.ingest_write_keys).empty())
     spdlog::warn("ingest.write_keys is empty: the Segment collector refuses every request");
 

@@ -36,7 +36,6 @@ PipelineMetrics::PipelineMetrics(metrics::Registry& r)
       timers_fired(r.counter("journeyd_timers_fired_total", "Timers that fired and did something.").get()),
       timers_stale(
           r.counter("journeyd_timers_stale_total", "Timers that fired with nothing left to do.").get()),
-      timers_pending(r.gauge("journeyd_timers_pending", "Timers in the store (RocksDB's estimate).").get()),
       cache_hits(
           r.counter("journeyd_customer_cache_hits_total", "Customer lookups served from memory.").get()),
       cache_misses(
@@ -51,6 +50,7 @@ PipelineMetrics::PipelineMetrics(metrics::Registry& r)
 StateMetrics::StateMetrics(metrics::Registry& r)
     : size(r.gauge("journeyd_state_size_bytes", "RocksDB size: sst files, memtables, pending compaction.",
                    {"part"})),
+      timers_pending(r.gauge("journeyd_timers_pending", "Timers in the store (RocksDB's estimate).").get()),
       block_cache(r.gauge("journeyd_state_block_cache_bytes", "RocksDB block cache in use.").get()),
       block_cache_hits(r.counter("journeyd_state_block_cache_hits_total", "RocksDB block cache hits.").get()),
       block_cache_misses(

@@ -41,7 +41,6 @@ struct PipelineMetrics {
   metrics::Gauge& outbox_parked;                     // journeyd_outbox_parked
   Mirror delivered;                                  // journeyd_outbox_delivered_total
   Mirror timers_fired, timers_stale;                 // journeyd_timers_{fired,stale}_total
-  metrics::Gauge& timers_pending;                    // journeyd_timers_pending
   Mirror cache_hits, cache_misses;                   // journeyd_customer_cache_{hits,misses}_total
   Mirror identity_links, erasures;                   // journeyd_identity_links_total, journeyd_erasures_total
   metrics::Family<metrics::Counter>& reloads;        // journeyd_reloads_total{result}
@@ -52,6 +51,7 @@ struct PipelineMetrics {
 struct StateMetrics {
   explicit StateMetrics(metrics::Registry& r);
   metrics::Family<metrics::Gauge>& size;        // journeyd_state_size_bytes{part}
+  metrics::Gauge& timers_pending;               // journeyd_timers_pending
   metrics::Gauge& block_cache;                  // journeyd_state_block_cache_bytes
   Mirror block_cache_hits, block_cache_misses;  // journeyd_state_block_cache_{hits,misses}_total
 };

@@ -167,7 +167,13 @@ struct Pipeline::Impl {
     }
     if (fns.empty()) return;
     Services s{*engine, *store, *relay, *clock};
-    for (auto& fn : fns) fn(s);
+    for (auto& fn : fns) {
+      try {
+        fn(s);
+      } catch (const std::exception& e) {  // an API call must not take the process down
+        spdlog::error("api: a posted call failed: {}", e.what());
+      }
+    }
   }
 
   void update_metrics(size_t consumed, size_t decoded, int64_t now) {
@@ -369,13 +375,6 @@ const state::Store& Pipeline::store() const {
 Result<void> Pipeline::run(const std::atomic<bool>& stop, std::atomic<bool>* reload) {
   auto& d = *impl_;
   pthread_setname_np(pthread_self(), "jd:pipeline");  // visible in top -H, perf, gdb
-  // Whatever the outbox still holds was committed but maybe never delivered: resend.
-  auto leftovers = d.outbox->load_all();
-  if (!leftovers) return leftovers.error();
-  if (!leftovers.value().empty())
-    spdlog::info("outbox: resending {} record(s) from before the restart", leftovers.value().size());
-  d.relay->send(std::move(leftovers.value()));
-
   // However run() ends, what was posted is answered and nothing more is taken.
   struct Close {
     Impl& d;
@@ -388,6 +387,13 @@ Result<void> Pipeline::run(const std::atomic<bool>& stop, std::atomic<bool>* rel
       d.run_posted();
     }
   } close{d};
+  // Whatever the outbox still holds was committed but maybe never delivered: resend.
+  auto leftovers = d.outbox->load_all();
+  if (!leftovers) return leftovers.error();
+  if (!leftovers.value().empty())
+    spdlog::info("outbox: resending {} record(s) from before the restart", leftovers.value().size());
+  d.relay->send(std::move(leftovers.value()));
+
   std::vector<kafka::Message> msgs;
   d.stats.running.store(true);
   int64_t last_commit = 0, last_log = d.clock->now_ms();

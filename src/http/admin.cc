@@ -8,11 +8,12 @@ namespace journeyd::http {
 namespace {
 
 template <class Fn>
-Handler admin(const TokenAuth& auth, Fn fn) {
-  return [&auth, fn](Request&& req, Respond respond) {
+Handler admin(const TokenAuth& auth, std::string_view route, Fn fn) {
+  return [&auth, route, fn](Request&& req, Respond respond) {
     auto a = auth.check(req, Scope::admin);
     if (a.status != 200) {
-      spdlog::warn("admin: {} {} refused ({}) from {}", req.method, req.path, a.status, req.remote);
+      // The route, not the path: a path holds a customer id.
+      spdlog::warn("admin: {} {} refused ({}) from {}", req.method, route, a.status, req.remote);
       return respond(auth_error(a));
     }
     fn(std::move(req), std::move(a.actor), std::move(respond));
@@ -23,12 +24,12 @@ Handler admin(const TokenAuth& auth, Fn fn) {
 
 void register_admin_routes(Router& router, Backend& backend, const TokenAuth& auth) {
   router.add("POST", "/v1/admin/reload", "/v1/admin/reload",
-             admin(auth, [&backend](Request&&, std::string actor, Respond respond) {
+             admin(auth, "/v1/admin/reload", [&backend](Request&&, std::string actor, Respond respond) {
                backend.reload(std::move(actor), std::move(respond));
              }));
   router.add(
       "DELETE", "/v1/customers/{id}", "/v1/customers/{id}",
-      admin(auth, [&backend](Request&& req, std::string actor, Respond respond) {
+      admin(auth, "/v1/customers/{id}", [&backend](Request&& req, std::string actor, Respond respond) {
         auto id = req.params["id"];
         if (!valid_id(id))
           return respond(json_error(400, "invalid_parameter", "a customer id must have 1 to 512 bytes"));

@@ -19,6 +19,7 @@ using simdjson::dom::element;
 using simdjson::dom::element_type;
 using simdjson::dom::object;
 
+constexpr size_t kMaxIdBytes = 256;  // as the event decoder (src/event/decoder.cc)
 constexpr std::array<std::string_view, 6> kTypes = {"track", "identify", "page", "screen", "group", "alias"};
 // Fields the collector sets itself; everything else is forwarded as sent.
 constexpr std::array<std::string_view, 7> kOwnFields = {
@@ -35,17 +36,24 @@ std::string new_message_id() {
 }
 
 // An id field: a non-empty string, or a number (some SDKs send numeric ids) as its text.
-std::optional<std::string> id_field(const object& o, std::string_view name, std::optional<IngestError>& err) {
+std::optional<std::string> id_field(const object& o, std::string_view name, std::optional<IngestError>& err,
+                                    size_t max_bytes = kMaxIdBytes) {
   element v;
   if (o.at_key(name).get(v) != simdjson::SUCCESS || v.is_null()) return std::nullopt;
-  if (v.is_string()) {
-    std::string_view s = v.get_string().value_unsafe();
-    if (s.empty()) return std::nullopt;
-    return std::string(s);
+  std::string out;
+  if (v.is_string())
+    out = v.get_string().value_unsafe();
+  else if (v.is_int64() || v.is_uint64())
+    out = simdjson::minify(v);
+  else
+    err = bad("invalid_field", fmt::format("'{}' must be a string", name));
+  if (out.size() > max_bytes) {
+    // The pipeline's decoder refuses these: say so here instead of accepting what it will reject.
+    err = bad("invalid_field", fmt::format("'{}' may have at most {} bytes", name, max_bytes));
+    return std::nullopt;
   }
-  if (v.is_int64() || v.is_uint64()) return simdjson::minify(v);
-  err = bad("invalid_field", fmt::format("'{}' must be a string", name));
-  return std::nullopt;
+  if (out.empty()) return std::nullopt;
+  return out;
 }
 
 std::optional<std::string_view> string_field(const object& o, std::string_view name) {
@@ -95,13 +103,15 @@ std::variant<OutEvent, IngestError> normalize(const element& e, std::string_view
   }
   if (t == "alias" && (!user || !id_field(o, "previousId", err)))
     return err ? *err : bad("invalid_event", "alias needs 'userId' and 'previousId'");
-  if (t == "group" && !id_field(o, "groupId", err))
+  if (t == "group" && !id_field(o, "groupId", err, SIZE_MAX))
     return err ? *err : bad("invalid_event", "'groupId' is required for group");
   const auto ts = time_field(o, "timestamp", err);
   auto sent_at = time_field(o, "sentAt", err);
   if (err) return *err;
   if (!sent_at) sent_at = defaults.sent_at;
-  auto message_id = string_field(o, "messageId");
+  // A numeric messageId is kept as its text; a long one is fine (the engine deduplicates by its hash).
+  auto message_id = id_field(o, "messageId", err, SIZE_MAX);
+  if (err) return *err;
 
   // Clock-skew correction (Segment): the device's clock is off by sentAt - receivedAt.
   int64_t timestamp = received_at;
@@ -124,7 +134,7 @@ std::variant<OutEvent, IngestError> normalize(const element& e, std::string_view
   if (ts) w.field("originalTimestamp", format_iso8601(*ts));
   if (sent_at) w.field("sentAt", format_iso8601(*sent_at));
   w.field("receivedAt", format_iso8601(received_at));
-  w.field("messageId", message_id && !message_id->empty() ? std::string(*message_id) : new_message_id());
+  w.field("messageId", message_id ? *message_id : new_message_id());
   w.end_object();
   if (out.size() > limits.max_event_bytes)
     return IngestError{413, "payload_too_large",

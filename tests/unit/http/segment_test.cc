@@ -62,9 +62,19 @@ TEST(Segment, ClockSkewIsCorrectedWithSentAt) {
 }
 
 TEST(Segment, NumericIdsBecomeStrings) {
-  const auto r = parse_segment("identify", R"({"userId":42})", kNow, {});
+  const auto r = parse_segment("identify", R"({"userId":42,"messageId":7})", kNow, {});
   ASSERT_FALSE(r.error);
   EXPECT_EQ(r.events[0].key, "42");
+  EXPECT_EQ(event_of(r)["messageId"], "7");  // kept: an SDK's retry must dedup
+}
+
+TEST(Segment, IdsTheDecoderRefusesAreRefusedHere) {
+  const std::string long_id(257, 'u');
+  auto r = parse_segment("identify", R"({"userId":")" + long_id + "\"}", kNow, {});
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->code, "invalid_field");
+  r = parse_segment("identify", R"({"userId":")" + std::string(256, 'u') + "\"}", kNow, {});
+  EXPECT_FALSE(r.error);
 }
 
 struct Bad {
