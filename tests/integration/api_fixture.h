@@ -38,6 +38,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -170,13 +171,20 @@ class HttpClient {
   bool fill() {
     char tmp[16384];
     const ssize_t n = ::recv(fd_, tmp, sizeof tmp, 0);
-    if (n <= 0) return false;
+    if (n <= 0) {
+      last_error_ = n == 0 ? "closed by the server" : std::string("recv: ") + std::strerror(errno);
+      return false;
+    }
     buf_.append(tmp, static_cast<size_t>(n));
     return true;
   }
 
   int fd_ = -1;
   std::string buf_;
+
+ public:
+  // Why the last read failed (for messages).
+  std::string last_error_;
 };
 
 class JourneydProcess {
