@@ -22,10 +22,10 @@
 #include "journey/engine.h"
 #include "journey/loader.h"
 #include "journey/metrics.h"
-#include "metrics/registry.h"
 #include "kafka/consumer.h"
 #include "kafka/mock_cluster.h"
 #include "kafka/producer.h"
+#include "metrics/registry.h"
 #include "state/outbox.h"
 #include "state/store.h"
 
