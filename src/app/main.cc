@@ -146,6 +146,7 @@ int main(int argc, char** argv) {
   so.tls_cert_file = cfg.http_tls_cert;
   so.tls_key_file = cfg.http_tls_key;
   so.drain_timeout_ms = cfg.http_drain_timeout_ms;
+  so.on_own_answer = [&http_metrics](int status) { http_metrics.on_own_answer(status); };
   auto server = http::Server::start(so, router.as_handler());
   if (!server) {
     spdlog::error("start-up failed: http: {}", server.error().message);

@@ -15,7 +15,12 @@ HttpMetrics::HttpMetrics(metrics::Registry& r)
                           .get()),
       ingest_rejected(r.counter("journeyd_ingest_events_rejected_total",
                                 "Events the collector refused, by error code.", {"code"})),
-      connections(r.gauge("journeyd_http_connections", "Open HTTP connections.").get()) {}
+      connections(r.gauge("journeyd_http_connections", "Open HTTP connections.").get()),
+      server_answers(
+          r.counter("journeyd_http_server_answers_total",
+                    "Answers the server gave before any route ran: malformed requests (400), slow "
+                    "clients (408), bodies (413) or headers (431) too large, the connection cap (503).",
+                    {"status"})) {}
 
 namespace {
 // The method label: a client may send any token as a method, which must not mint new series.

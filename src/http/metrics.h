@@ -5,6 +5,8 @@
 // outlive the Router it observes. Threading: thread-safe (atomics).
 #pragma once
 
+#include <string>
+
 #include "http/ingest.h"
 #include "http/router.h"
 #include "metrics/registry.h"
@@ -23,6 +25,9 @@ class HttpMetrics final : public RouteObserver, public IngestObserver {
   metrics::Counter& ingest_accepted;                   // journeyd_ingest_events_accepted_total
   metrics::Family<metrics::Counter>& ingest_rejected;  // journeyd_ingest_events_rejected_total{code}
   metrics::Gauge& connections;                         // journeyd_http_connections (set at scrape)
+  // journeyd_http_server_answers_total{status}: answers the server gave before any route ran.
+  metrics::Family<metrics::Counter>& server_answers;
+  void on_own_answer(int status) { server_answers.with({std::to_string(status)}).inc(); }
 };
 
 }  // namespace journeyd::http

@@ -220,7 +220,7 @@ class Session final : public SessionBase {
   // idle_timeout_ms between keep-alive requests. Expiry closes silently.
   void next_request() {
     if (reject_)
-      return write(json_error(503, "too_many_connections", "the server is at its connection limit"), true);
+      return own(json_error(503, "too_many_connections", "the server is at its connection limit"), true);
     if (draining()) return finish();
     if (buf_.size() > 0) return read_request();  // pipelined
     phase_ = Phase::idle;
@@ -281,20 +281,20 @@ class Session final : public SessionBase {
       head_ = parser_->get().method() == bhttp::verb::head;
     }
     if (timed_out_)
-      return write(json_error(408, "request_timeout", "the request did not arrive in time"), true);
+      return own(json_error(408, "request_timeout", "the request did not arrive in time"), true);
     if (ec == bhttp::error::body_limit)
-      return write(json_error(413, "payload_too_large",
-                              "the body exceeds " + std::to_string(opts().max_body_bytes) + " bytes"),
-                   true);
+      return own(json_error(413, "payload_too_large",
+                            "the body exceeds " + std::to_string(opts().max_body_bytes) + " bytes"),
+                 true);
     if (ec == bhttp::error::header_limit)
-      return write(json_error(431, "request_header_fields_too_large",
-                              "the headers exceed " + std::to_string(opts().max_header_bytes) + " bytes"),
-                   true);
+      return own(json_error(431, "request_header_fields_too_large",
+                            "the headers exceed " + std::to_string(opts().max_header_bytes) + " bytes"),
+                 true);
     // A client gone mid-request, a socket or TLS error, a drain: nobody to answer.
     if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
         ec.category() != bhttp::make_error_code(bhttp::error::bad_method).category())
       return close_now();
-    write(json_error(400, "bad_request", "malformed request: " + ec.message()), true);
+    own(json_error(400, "bad_request", "malformed request: " + ec.message()), true);
   }
 
   void handle(bhttp::request<bhttp::string_body> req) {
@@ -306,7 +306,7 @@ class Session final : public SessionBase {
     r.method = std::string(req.method_string());
     r.target = std::string(req.target());
     if (!parse_target(r.target, r.path, r.query))
-      return write(json_error(400, "bad_request", "malformed request target"), false);
+      return own(json_error(400, "bad_request", "malformed request target"), false);
     r.headers.reserve(std::distance(req.begin(), req.end()));
     for (const auto& f : req) {
       std::string name(f.name_string());
@@ -339,6 +339,12 @@ class Session final : public SessionBase {
     if (seq != seq_ || phase_ != Phase::handling) return;  // stale, or the connection is closing
     hold_.reset();                                         // the posted handler still owns us
     write(std::move(r), false);
+  }
+
+  // An answer of the server's own (no handler ran): counted, then written.
+  void own(Response r, bool close) {
+    if (opts().on_own_answer) opts().on_own_answer(r.status);
+    write(std::move(r), close);
   }
 
   void write(Response r, bool close) {

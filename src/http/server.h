@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -59,6 +60,10 @@ struct ServerOptions {
   // How long drain() waits for in-flight requests before stopping anyway.
   // Default: 10'000
   int64_t drain_timeout_ms = 10'000;
+  // Told the status of every answer the server gives itself, before any handler ran (400, 408, 413,
+  // 431, 503 at the connection cap), for metrics. Called on io threads; must be thread-safe.
+  // Default: none
+  std::function<void(int status)> on_own_answer;
 };
 
 class Server {

@@ -227,13 +227,20 @@ TEST_F(ServerTest, BigHeadersGet431) {
 }
 
 TEST_F(ServerTest, GarbageGets400AndTheConnectionCloses) {
-  start();
+  std::atomic<int> own_400{0}, own_other{0};
+  ServerOptions o;
+  o.on_own_answer = [&](int status) { (status == 400 ? own_400 : own_other).fetch_add(1); };
+  start(o);
   TestClient c(server->port());
   ASSERT_TRUE(c.send("\x01\x02 what is this\r\n\r\n"));
   auto r = c.read_reply();
   expect_error(r, 400, "bad_request");
   EXPECT_EQ(r->header("connection"), "close");
   EXPECT_TRUE(c.wait_closed());
+  EXPECT_EQ(own_400.load(), 1);  // the server's own answers are reported (metrics)
+  TestClient d(server->port());
+  EXPECT_TRUE(d.request("GET", "/hello"));  // a handler's answer is not
+  EXPECT_EQ(own_400.load() + own_other.load(), 1);
 }
 
 TEST_F(ServerTest, SlowlorisGets408WhileAnotherClientIsServed) {
