@@ -128,6 +128,27 @@ std::string prefix_end(std::string_view prefix) {
   return k;
 }
 
+std::string funnel_journey_prefix(std::string_view journey) {
+  std::string k;
+  put_str(k, journey);
+  return k;
+}
+std::string funnel_key(std::string_view journey, int64_t minute_ms, std::string_view step) {
+  std::string k = funnel_journey_prefix(journey);
+  put_be64(k, time_to_u64(minute_ms));
+  put_str(k, step);
+  return k;
+}
+std::optional<FunnelKey> decode_funnel_key(std::string_view key) {
+  FunnelKey f;
+  size_t pos = 0;
+  if (!get_str(key, pos, f.journey) || pos + 8 > key.size()) return std::nullopt;
+  f.minute_ms = u64_to_time(get_be64(key, pos));
+  pos += 8;
+  if (!get_str(key, pos, f.step) || pos != key.size()) return std::nullopt;
+  return f;
+}
+
 std::string fence_key(uint64_t customer_hash) {
   std::string k = "fence/";
   put_be64(k, customer_hash);

@@ -68,6 +68,18 @@ std::string fence_key(uint64_t customer_hash);
 std::string audit_key(int64_t at_ms, uint64_t seq);
 inline constexpr std::string_view kAuditPrefix = "audit/";
 
+// funnel (aggregates, merged counters): journey | minute(be64, ms) | step. Step "" holds the journey's
+// own counters; journey "" the input's (events applied, rejected).
+std::string funnel_key(std::string_view journey, int64_t minute_ms, std::string_view step);
+// [funnel_key(j, from, ""), funnel_key(j, to, "")) covers the minutes [from, to) of journey j.
+std::string funnel_journey_prefix(std::string_view journey);
+struct FunnelKey {
+  std::string journey;
+  int64_t minute_ms = 0;
+  std::string step;
+};
+std::optional<FunnelKey> decode_funnel_key(std::string_view key);
+
 // offsets: topic | p
 std::string offset_key(std::string_view topic, Partition p);
 

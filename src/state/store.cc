@@ -5,6 +5,7 @@
 #include <rocksdb/compaction_filter.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/merge_operator.h>
 #include <rocksdb/statistics.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
@@ -13,13 +14,15 @@
 #include <array>
 #include <atomic>
 
+#include "state/counters.h"
 #include "state/keys.h"
 
 namespace journeyd::state {
 namespace {
 
-constexpr std::array<const char*, kCfCount> kCfNames = {
-    "customers", "instances", "timers", "offsets", "outbox", "meta", "dedup", "identity", "history"};
+constexpr std::array<const char*, kCfCount> kCfNames = {"customers", "instances", "timers",  "offsets",
+                                                        "outbox",    "meta",      "dedup",   "identity",
+                                                        "history",   "funnel",    "webhooks"};
 
 auto io_error(const rocksdb::Status& s, std::string_view what) {
   return fail(Errc::io, fmt::format("rocksdb {}: {}", what, s.ToString()));
@@ -42,6 +45,44 @@ class ExpiryFilter : public rocksdb::CompactionFilter {
   const std::atomic<int64_t>& before_;
 };
 
+// funnel: drops the counters of minutes older than a threshold (the minute is in the key), values
+// and merge operands alike.
+class FunnelExpiryFilter : public rocksdb::CompactionFilter {
+ public:
+  explicit FunnelExpiryFilter(const std::atomic<int64_t>& before) : before_(before) {}
+  bool Filter(int, const rocksdb::Slice& key, const rocksdb::Slice&, std::string*, bool*) const override {
+    return expired(key);
+  }
+  bool FilterMergeOperand(int, const rocksdb::Slice& key, const rocksdb::Slice&) const override {
+    return expired(key);
+  }
+  const char* Name() const override { return "journeyd.FunnelExpiryFilter"; }
+
+ private:
+  bool expired(const rocksdb::Slice& key) const {
+    const int64_t before = before_.load(std::memory_order_relaxed);
+    if (before == INT64_MIN) return false;
+    auto k = decode_funnel_key(std::string_view(key.data(), key.size()));
+    return k && k->minute_ms < before;
+  }
+  const std::atomic<int64_t>& before_;
+};
+
+// funnel: counters add up. An operand that does not decode (never written by journeyd) is skipped
+// rather than failing the read or the compaction.
+class CountersAddOperator : public rocksdb::AssociativeMergeOperator {
+ public:
+  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value,
+             std::string* new_value, rocksdb::Logger*) const override {
+    Counters sum;
+    if (existing) (void)sum.add_encoded(std::string_view(existing->data(), existing->size()));
+    (void)sum.add_encoded(std::string_view(value.data(), value.size()));
+    *new_value = sum.encode();
+    return true;
+  }
+  const char* Name() const override { return "journeyd.CountersAdd"; }
+};
+
 }  // namespace
 
 const char* to_string(Cf cf) {
@@ -61,9 +102,11 @@ struct Store::Impl {
   std::shared_ptr<rocksdb::Statistics> statistics;
   std::atomic<int64_t> dedup_before{INT64_MIN};
   std::atomic<int64_t> history_before{INT64_MIN};
+  std::atomic<int64_t> funnel_before{INT64_MIN};
   // Must outlive db (declared before it, so destroyed after it).
   std::unique_ptr<ExpiryFilter> dedup_filter;
   std::unique_ptr<ExpiryFilter> history_filter;
+  std::unique_ptr<FunnelExpiryFilter> funnel_filter;
 
   ~Impl() {
     if (!db) return;
@@ -85,6 +128,10 @@ void Batch::put(Cf cf, std::string_view key, std::string_view value) {
 }
 void Batch::del_range(Cf cf, std::string_view begin, std::string_view end) {
   impl_->wb.DeleteRange((*impl_->cfs)[static_cast<size_t>(cf)], begin, end).PermitUncheckedError();
+}
+
+void Batch::merge(Cf cf, std::string_view key, std::string_view operand) {
+  impl_->wb.Merge((*impl_->cfs)[static_cast<size_t>(cf)], key, operand).PermitUncheckedError();
 }
 
 void Batch::del(Cf cf, std::string_view key) {
@@ -141,12 +188,18 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& opts) {
     return o;
   };
 
+  impl->funnel_filter = std::make_unique<FunnelExpiryFilter>(impl->funnel_before);
+  rocksdb::ColumnFamilyOptions funnel = expiring(nullptr);
+  funnel.compaction_filter = impl->funnel_filter.get();
+  funnel.merge_operator = std::make_shared<CountersAddOperator>();
+
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
   descs.emplace_back(rocksdb::kDefaultColumnFamilyName, cfo);
   for (size_t i = 0; i < kCfCount; ++i) {
     const auto cf = static_cast<Cf>(i);
     descs.emplace_back(kCfNames[i], cf == Cf::dedup     ? expiring(impl->dedup_filter.get())
                                     : cf == Cf::history ? expiring(impl->history_filter.get())
+                                    : cf == Cf::funnel  ? funnel
                                                         : cfo);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -266,6 +319,7 @@ std::string Store::stats() const {
 void Store::expire_before(Cf cf, int64_t event_time) {
   auto* before = cf == Cf::dedup     ? &impl_->dedup_before
                  : cf == Cf::history ? &impl_->history_before
+                 : cf == Cf::funnel  ? &impl_->funnel_before
                                      : nullptr;
   if (!before) return;
   int64_t cur = before->load(std::memory_order_relaxed);

@@ -19,9 +19,23 @@ namespace journeyd::state {
 
 // One role each (design §6). Per-customer keys start with the partition.
 // dedup: recent messageIds per partition (expired by a compaction filter); identity: anonymousId → user
-// links (a global table); history: recent actions and alerts for the query API (expired like dedup).
-enum class Cf : uint8_t { customers, instances, timers, offsets, outbox, meta, dedup, identity, history };
-inline constexpr size_t kCfCount = 9;
+// links (a global table); history: recent actions and alerts for the query API (expired like dedup);
+// funnel: per journey × minute × step counters (state/counters.h), merged by addition, expired by the
+// minute in the key; webhooks: webhook deliveries not yet done (src/webhook).
+enum class Cf : uint8_t {
+  customers,
+  instances,
+  timers,
+  offsets,
+  outbox,
+  meta,
+  dedup,
+  identity,
+  history,
+  funnel,
+  webhooks
+};
+inline constexpr size_t kCfCount = 11;
 const char* to_string(Cf cf);
 
 struct StoreOptions {
@@ -45,6 +59,8 @@ class Batch {
 
   void put(Cf cf, std::string_view key, std::string_view value);
   void del(Cf cf, std::string_view key);
+  // Adds a merge operand. Only `funnel` has a merge operator: the operand is encoded Counters, added.
+  void merge(Cf cf, std::string_view key, std::string_view operand);
   // Deletes every key in [begin, end).
   void del_range(Cf cf, std::string_view begin, std::string_view end);
   size_t count() const;
@@ -81,8 +97,9 @@ class Store {
                                                             std::string_view end) const;
   // Flushes memtables and the WAL (tests, shutdown).
   [[nodiscard]] Result<void> flush();
-  // Records of an expiring column family (dedup, history; value: svarint event time first) older
-  // than this are dropped by compactions. Only ever moves forward. Thread-safe. Other families: no-op.
+  // Records of an expiring column family (dedup, history: value starts with an svarint event time;
+  // funnel: the minute in the key) older than this are dropped by compactions. Only ever moves
+  // forward. Thread-safe. Other families: no-op.
   void expire_before(Cf cf, int64_t event_time);
   // Compacts a column family completely (tests, operations).
   [[nodiscard]] Result<void> compact(Cf cf);
