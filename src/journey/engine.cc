@@ -505,6 +505,8 @@ Result<size_t> Engine::fire_timers(Partition p, int64_t clock) {
   expire_dedup(clock);
   if (opts_.history_retention_ms > 0 && clock > INT64_MIN / 2)
     store_.expire_before(state::Cf::history, clock - opts_.history_retention_ms);
+  if (opts_.funnel_retention_ms > 0 && clock > INT64_MIN / 2)
+    store_.expire_before(state::Cf::funnel, minute_of(clock - opts_.funnel_retention_ms));
   const auto floor = timer_floor_.find(p.value());
   if (floor != timer_floor_.end() && clock < floor->second) return size_t{0};  // nothing can be due
   std::string from = state::partition_prefix(p);
@@ -542,7 +544,14 @@ Result<size_t> Engine::fire_timers(Partition p, int64_t clock) {
   return due.size();
 }
 
+void Engine::note_input(int64_t clock, uint64_t applied, uint64_t rejected) {
+  if (clock == kNoTime) return;
+  funnel_.add("", "", clock, funnel_field::applied, applied);
+  funnel_.add("", "", clock, funnel_field::rejected, rejected);
+}
+
 void Engine::finish() {
+  funnel_.flush(*batch_);
   for (Customer* c : dirty_) {
     const std::string& key = *c->lru;
     if (c->erased) {

@@ -30,6 +30,7 @@
 #include "event/errc.h"
 #include "event/touchpoint.h"
 #include "journey/definition.h"
+#include "journey/funnel.h"
 #include "journey/instance.h"
 #include "journey/registry.h"
 #include "state/outbox.h"
@@ -50,6 +51,8 @@ struct EngineOptions {
   int64_t dedup_horizon_ms = 24LL * 3600 * 1000;
   // Actions and alerts are kept this long (event time) for the query API. Default: 0 (not kept).
   int64_t history_retention_ms = 0;
+  // Funnel aggregates older than this (event time) are dropped by compactions. Default: 30 days.
+  int64_t funnel_retention_ms = 30LL * 86'400'000;
   // Counters by definition (journey/metrics.h); not owned. Default: none.
   struct EngineMetrics* metrics = nullptr;
 };
@@ -126,7 +129,9 @@ class Engine {
   // Fires timers of partition p whose definition's deadline (due + grace) is at or before
   // `clock` (the partition's event-time clock). Returns how many timers were taken.
   [[nodiscard]] Result<size_t> fire_timers(Partition p, int64_t clock);
-  // Writes dirty customer state into the batch and trims the cache.
+  // Input events of this batch (applied and sent to the DLQ), counted at `clock` for the DLQ rate.
+  void note_input(int64_t clock, uint64_t applied, uint64_t rejected);
+  // Writes dirty customer state and the funnel increments into the batch and trims the cache.
   void finish();
 
   const EngineStats& stats() const { return stats_; }
@@ -140,6 +145,10 @@ class Engine {
   // Recent alerts (newest first), of one definition if `definition` is not empty.
   [[nodiscard]] Result<std::string> alerts_json(std::string_view definition, size_t limit) const;
   std::string definitions_json() const;
+  // The funnel aggregates of journey `id` over [from, to) (journey/funnel.h), or nullopt if `id` is not
+  // a journey.
+  [[nodiscard]] Result<std::optional<FunnelReport>> funnel(std::string_view id, int64_t from,
+                                                           int64_t to) const;
   std::optional<std::string> definition_json(std::string_view id) const;
 
   // GDPR erasure of the customer an id names, inside begin()/finish(): its state, instances, timers,
@@ -228,6 +237,7 @@ class Engine {
   std::unordered_map<std::string, std::vector<size_t>> by_event_;
   std::vector<size_t> every_event_;
   std::vector<FunnelCounts> funnels_;  // by slot (empty for other kinds)
+  FunnelDelta funnel_;                 // this batch's funnel increments
 
   std::unordered_map<std::string, Customer> cache_;  // key: customer_key(p, id)
   std::list<std::string> lru_;                       // front = most recent

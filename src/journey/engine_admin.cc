@@ -417,4 +417,12 @@ Result<Erasure> Engine::erase(std::string_view id, int64_t now_ms, std::string_v
   return e;
 }
 
+Result<std::optional<FunnelReport>> Engine::funnel(std::string_view id, int64_t from, int64_t to) const {
+  const auto slot = registry_.slot(id);
+  if (!slot || !registry_.current(*slot).journey()) return std::optional<FunnelReport>();
+  auto r = read_funnel(store_, registry_.current(*slot), from, to);
+  if (!r) return r.error();
+  return std::optional<FunnelReport>(std::move(r.value()));
+}
+
 }  // namespace journeyd::journey

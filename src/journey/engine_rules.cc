@@ -110,6 +110,7 @@ void Engine::apply_journey(Customer& c, size_t slot, const event::Touchpoint& tp
   size_t n = 0;
   for (size_t s = j.steps.size(); s-- > 0 && n < 64;)
     if (matches(j.steps[s].match, tp)) matched[n++] = s;
+  if (n > 0) funnel_.add(d->id, "", ts, funnel_field::events);
 
   if (!active) {
     if (n == 0 || matched[n - 1] != 0) return;  // only a step-1 event begins an instance
@@ -129,7 +130,10 @@ void Engine::apply_journey(Customer& c, size_t slot, const event::Touchpoint& tp
     const size_t s = matched[i];
     auto& lv = js.levels;
     if (s == 0) {
-      if (!lv[0].set() && d == &cur && !reached.empty()) ++reached[0];
+      if (!lv[0].set()) {
+        if (d == &cur && !reached.empty()) ++reached[0];
+        funnel_.add(d->id, j.steps[0].id, ts, funnel_field::reached);
+      }
       lv[0] = {ts, ts};
       ++stats_.steps_reached;
       schedule_dropoffs(c, *d, 0);
@@ -144,7 +148,11 @@ void Engine::apply_journey(Customer& c, size_t slot, const event::Touchpoint& tp
       bool ok = ts <= first + j.window_ms;
       if (j.order == OrderMode::strict_increase) ok = ok && lv[s - 1].at < ts;
       if (!ok) continue;
-      if (!lv[s].set() && d == &cur && !reached.empty()) ++reached[s];
+      if (!lv[s].set()) {
+        if (d == &cur && !reached.empty()) ++reached[s];
+        funnel_.add(d->id, j.steps[s].id, ts, funnel_field::reached);
+        funnel_.add_duration(d->id, j.steps[s].id, ts, ts - lv[s - 1].at);
+      }
       // The chain reached step s in time for the drop-offs after s-1: they are settled for it.
       for (size_t r = 0; r < j.dropoffs.size(); ++r)
         if (j.dropoffs[r].after_step == s - 1 && ts <= lv[s - 1].at + j.dropoffs[r].for_ms)
@@ -409,6 +417,7 @@ void Engine::fire_dropoff(Customer& c, size_t slot, const Definition& d, const T
   mark(c, slot);
   ++stats_.timers_fired;
   const auto& step = j.steps[rule.after_step].id;
+  funnel_.add(d.id, step, t.due, funnel_field::dropoffs);
   const auto& next_step = j.steps[rule.after_step + 1].id;
   Decision w;
   w.trigger = "dropoff";
