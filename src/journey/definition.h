@@ -55,6 +55,21 @@ struct DropoffRule {
   Emit emit;
 };
 
+// An aggregate alert (`alerts:` of a journey): judged once per minute of the process's event clock on
+// the funnel aggregates of the trailing `over`; fires once per breach, resolves when back to normal.
+enum class AggregateCondition : uint8_t { conversion_below, dropoff_rate_above, no_events, dlq_rate_above };
+struct AggregateAlert {
+  std::string id;
+  AggregateCondition condition = AggregateCondition::conversion_below;
+  size_t step = 0;                  // conversion_below (never the first step), dropoff_rate_above
+  std::optional<double> threshold;  // an absolute ratio, or …
+  std::optional<double> percent;    // … this percentage of the same ratio over the trailing baseline
+  int64_t baseline_ms = 0;          // the range before `over` the baseline is measured on
+  int64_t over_ms = 15 * 60'000;    // the range judged; no_events: its `for`
+  uint64_t min_volume = 10;         // fewer customers (events for dlq_rate_above) in a range: not judged
+  std::string severity = "warning";
+};
+
 enum class OrderMode : uint8_t { ordered, strict_order, strict_deduplication, strict_increase };
 enum class Reentry : uint8_t { always, after_exit, never };
 
@@ -89,6 +104,7 @@ struct JourneySpec {
   std::vector<Match> exits;
   Reentry reentry = Reentry::always;
   int64_t cooldown_ms = 0;  // after_exit only
+  std::vector<AggregateAlert> alerts;
 };
 
 struct TriggerSpec {

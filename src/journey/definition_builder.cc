@@ -294,6 +294,7 @@ class Builder {
       j.dropoffs.push_back(std::move(r));
     }
     for (const auto& e : arr(doc_, "exit")) j.exits.push_back(match(e));
+    aggregate_alerts(j, ids);
 
     const json& reentry = obj(doc_, "reentry");
     const auto policy = str(reentry, "policy").value_or("always");
@@ -307,6 +308,55 @@ class Builder {
       j.cooldown_ms = duration(reentry, "/reentry", "cooldown", /*allow_zero=*/true).value_or(0);
     }
     return j;
+  }
+
+  void aggregate_alerts(JourneySpec& j, const std::map<std::string, size_t>& ids) {
+    static const std::map<std::string, AggregateCondition> kConditions = {
+        {"conversion_below", AggregateCondition::conversion_below},
+        {"dropoff_rate_above", AggregateCondition::dropoff_rate_above},
+        {"no_events", AggregateCondition::no_events},
+        {"dlq_rate_above", AggregateCondition::dlq_rate_above}};
+    const json& list = arr(doc_, "alerts");
+    std::map<std::string, size_t> seen;
+    for (size_t i = 0; i < list.size(); ++i) {
+      const auto base = fmt::format("/alerts/{}", i);
+      AggregateAlert a;
+      a.id = str(list[i], "id").value_or("");
+      if (auto [it, fresh] = seen.emplace(a.id, i); !fresh && !a.id.empty())
+        problem(base + "/id", false,
+                fmt::format("alerts[{}].id: '{}' is also the id of alerts[{}]", i, a.id, it->second));
+      a.severity = str(list[i], "severity").value_or("warning");
+      if (auto v = get(list[i], "min_volume"); v && v->is_number_unsigned())
+        a.min_volume = v->get<uint64_t>();
+      if (auto over = duration(list[i], base, "over")) a.over_ms = *over;
+      for (const auto& [name, cond] : kConditions) {
+        const json* c = get(list[i], name);
+        if (!c) continue;  // the schema makes sure exactly one is there
+        a.condition = cond;
+        const auto cbase = pointer_append(base, name);
+        if (auto v = get(*c, "threshold"); v && v->is_number()) a.threshold = v->get<double>();
+        if (auto v = get(*c, "percent"); v && v->is_number()) a.percent = v->get<double>();
+        if (auto b = duration(*c, cbase, "baseline")) a.baseline_ms = *b;
+        if (cond == AggregateCondition::no_events) a.over_ms = duration(*c, cbase, "for").value_or(a.over_ms);
+        if (a.percent && a.baseline_ms == 0)
+          problem(cbase, false,
+                  fmt::format("alerts[{}].{}: percent needs a baseline (e.g. baseline: 7d)", i, name));
+        if (cond == AggregateCondition::conversion_below || cond == AggregateCondition::dropoff_rate_above) {
+          const auto step = str(*c, "step").value_or("");
+          auto it = ids.find(step);
+          if (it == ids.end()) {
+            problem(cbase + "/step", false, fmt::format("alerts[{}].{}.step: no step '{}'", i, name, step));
+          } else if (cond == AggregateCondition::conversion_below && it->second == 0) {
+            problem(cbase + "/step", false,
+                    fmt::format("alerts[{}].{}.step: '{}' is the first step: it has no conversion", i, name,
+                                step));
+          } else {
+            a.step = it->second;
+          }
+        }
+      }
+      j.alerts.push_back(std::move(a));
+    }
   }
 
   // Four strictly ascending thresholds (the schema checked count and types).

@@ -47,6 +47,7 @@ Result<std::unique_ptr<Engine>> Engine::create(std::vector<Definition> defs, Eng
   std::unique_ptr<Engine> e(new Engine(opts, store, outbox));
   if (auto r = e->reload(std::move(defs)); !r) return r.error();
   if (auto r = e->load_fences(); !r) return r.error();
+  if (auto r = e->load_aggregate_alerts(); !r) return r.error();
   return e;
 }
 

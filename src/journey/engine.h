@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <list>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -51,10 +52,10 @@ struct EngineOptions {
   int64_t dedup_horizon_ms = 24LL * 3600 * 1000;
   // Actions and alerts are kept this long (event time) for the query API. Default: 0 (not kept).
   int64_t history_retention_ms = 0;
-  // Funnel aggregates older than this (event time) are dropped by compactions. Default: 30 days.
-  int64_t funnel_retention_ms = 30LL * 86'400'000;
   // Counters by definition (journey/metrics.h); not owned. Default: none.
   struct EngineMetrics* metrics = nullptr;
+  // Funnel aggregates older than this (event time) are dropped by compactions. Default: 30 days.
+  int64_t funnel_retention_ms = 30LL * 86'400'000;
 };
 
 struct EngineStats {
@@ -89,6 +90,14 @@ struct FunnelCounts {
   std::string definition;
   std::vector<std::string> steps;
   std::vector<uint64_t> reached;
+};
+
+// One judgement of an aggregate alert (aggregate_alerts.cc).
+struct AggregateVerdict {
+  bool breach = false;
+  std::optional<double> value;     // the ratio judged (null for no_events)
+  double threshold = 0;            // the absolute limit the value was compared with
+  std::optional<double> baseline;  // percent rules: the ratio over the baseline range
 };
 
 struct EventRef {
@@ -129,12 +138,16 @@ class Engine {
   // Fires timers of partition p whose definition's deadline (due + grace) is at or before
   // `clock` (the partition's event-time clock). Returns how many timers were taken.
   [[nodiscard]] Result<size_t> fire_timers(Partition p, int64_t clock);
+  // Judges the aggregate alerts (`alerts:` of journeys) once per minute of `now` (the process's event
+  // clock), inside begin()/finish(): firing and resolved records go to the outbox.
+  [[nodiscard]] Result<void> evaluate_alerts(int64_t now);
   // Input events of this batch (applied and sent to the DLQ), counted at `clock` for the DLQ rate.
   void note_input(int64_t clock, uint64_t applied, uint64_t rejected);
   // Writes dirty customer state and the funnel increments into the batch and trims the cache.
   void finish();
 
   const EngineStats& stats() const { return stats_; }
+  EngineMetrics* metrics() const { return opts_.metrics; }
   std::vector<FunnelCounts> funnels() const;
 
   // Query API (engine_admin.cc; JSON as in schemas/openapi.yaml). Processing thread, between batches.
@@ -150,6 +163,8 @@ class Engine {
   [[nodiscard]] Result<std::optional<FunnelReport>> funnel(std::string_view id, int64_t from,
                                                            int64_t to) const;
   std::optional<std::string> definition_json(std::string_view id) const;
+  // The funnels of every running journey over [from, to).
+  [[nodiscard]] Result<std::vector<FunnelReport>> funnel_reports(int64_t from, int64_t to) const;
 
   // GDPR erasure of the customer an id names, inside begin()/finish(): its state, instances, timers,
   // history, undelivered outbox records, dedup entries and identity links, in every owned partition.
@@ -202,6 +217,11 @@ class Engine {
   [[nodiscard]] Result<std::vector<Partition>> stored_partitions() const;
   void record_history(const Customer* c, uint64_t seq, int64_t at, std::string_view json);
   void drop_cached(const std::string& key);
+
+  // aggregate_alerts.cc
+  [[nodiscard]] Result<void> load_aggregate_alerts();
+  void judge(const Definition& d, const AggregateAlert& a, const AggregateVerdict& v, int64_t from,
+             int64_t to);
 
   // engine_rules.cc: per kind
   int64_t grace_of(const Definition& d) const;
@@ -256,6 +276,9 @@ class Engine {
   std::unordered_map<int32_t, int64_t> scheduled_min_;  // earliest due scheduled in this batch
   // Erasure fences: stable_hash(customer id) → erasure time (events at or before it are dropped).
   std::unordered_map<uint64_t, int64_t> fences_;
+  // Aggregate alerts firing: meta key → since when; the minute last judged.
+  std::map<std::string, int64_t> firing_;
+  int64_t alerts_minute_ = kNoTime;
   EngineStats stats_;
 };
 

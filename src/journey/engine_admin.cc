@@ -425,4 +425,16 @@ Result<std::optional<FunnelReport>> Engine::funnel(std::string_view id, int64_t 
   return std::optional<FunnelReport>(std::move(r.value()));
 }
 
+Result<std::vector<FunnelReport>> Engine::funnel_reports(int64_t from, int64_t to) const {
+  std::vector<FunnelReport> out;
+  for (size_t s = 0; s < registry_.size(); ++s) {
+    const Definition& d = registry_.current(s);
+    if (!d.journey()) continue;
+    auto r = read_funnel(store_, d, from, to);
+    if (!r) return r.error();
+    out.push_back(std::move(r.value()));
+  }
+  return out;
+}
+
 }  // namespace journeyd::journey

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -146,6 +147,7 @@ class EngineHarness {
     auto fired = engine.fire_timers(p, clock);
     EXPECT_TRUE(fired) << fired.error().message;
     last_fired_ = fired ? fired.value() : 0;
+    if (before_finish_) before_finish_(engine);
     engine.finish();
     auto w = store_->write(b);
     EXPECT_TRUE(w) << w.error().message;
@@ -157,6 +159,18 @@ class EngineHarness {
       keys_.push_back(rec.key);
     }
     return out;
+  }
+
+  // A batch that only judges the aggregate alerts at `now` (and counts input, if given), as the
+  // pipeline does at the end of every batch.
+  void evaluate(int64_t now, uint64_t applied = 0, uint64_t rejected = 0) {
+    before_finish_ = [&](journey::Engine& e) {
+      auto r = e.evaluate_alerts(now);
+      EXPECT_TRUE(r) << r.error().message;
+      if (applied || rejected) e.note_input(now, applied, rejected);
+    };
+    run({}, Partition{0}, kNoTime);
+    before_finish_ = nullptr;
   }
 
   // A GDPR erasure in a batch of its own, as the admin API runs it.
@@ -232,6 +246,7 @@ class EngineHarness {
   std::vector<std::string> raw_[state::kSinkCount];
   std::vector<std::string> keys_;
   size_t last_fired_ = 0;
+  std::function<void(journey::Engine&)> before_finish_;
   int64_t offset_ = 0;
 };
 

@@ -413,10 +413,10 @@ TEST(Loader, SourceIgnoresFormattingAndComments) {
 // ---- problems: exactly file:line:col of the offending node -------------------------------------
 
 TEST(LoaderErrors, UnknownKey) {
-  expect_error(
-      "journey: j\nwindow: 1h\ncolour: red\nsteps:\n  - {id: a, event: A}\n", "3:1",
-      "unknown key 'colour' in the journey (allowed: caps, description, dropoff, exit, grace, holdout, "
-      "journey, order, quiet_hours, reentry, steps, variants, version, window)");
+  expect_error("journey: j\nwindow: 1h\ncolour: red\nsteps:\n  - {id: a, event: A}\n", "3:1",
+               "unknown key 'colour' in the journey (allowed: alerts, caps, description, dropoff, exit, "
+               "grace, holdout, "
+               "journey, order, quiet_hours, reentry, steps, variants, version, window)");
   expect_error(
       "journey: j\nwindow: 1h\nsteps: [{id: a, event: A}, {id: b, event: B}]\ndropoff:\n"
       "  - after: a\n    for: 1m\n    actoin: {type: x}\n",
@@ -461,6 +461,35 @@ TEST(LoaderErrors, DropoffAfterUnknownOrLastStep) {
       "journey: j\nwindow: 1h\nsteps: [{id: a, event: A}, {id: b, event: B}]\ndropoff:\n"
       "  - {after: a, for: 1m, alert: {}}\n  - {after: b, for: 1m, alert: {}}\n",
       "6:13", "dropoff[1].after: 'b' is the last step (the goal): no step follows it");
+}
+
+TEST(LoaderErrors, AggregateAlerts) {
+  const std::string head = "journey: j\nwindow: 1h\nsteps: [{id: a, event: A}, {id: b, event: B}]\nalerts:\n";
+  expect_error(head + "  - {id: x, conversion_below: {step: nope, threshold: 0.5}}\n", "5:38",
+               "alerts[0].conversion_below.step: no step 'nope'");
+  expect_error(head + "  - {id: x, conversion_below: {step: a, threshold: 0.5}}\n", "5:38",
+               "alerts[0].conversion_below.step: 'a' is the first step: it has no conversion");
+  expect_error(head + "  - {id: x, no_events: {for: 5m}}\n  - {id: x, dlq_rate_above: {threshold: 0.1}}\n",
+               "6:10", "alerts[1].id: 'x' is also the id of alerts[0]");
+  // The schema: one condition per alert, a threshold or a percent with its baseline.
+  EXPECT_FALSE(load_text(head + "  - {id: x}\n", "f.yaml").ok());
+  EXPECT_FALSE(
+      load_text(head + "  - {id: x, no_events: {for: 5m}, dlq_rate_above: {threshold: 0.1}}\n", "f.yaml")
+          .ok());
+  EXPECT_FALSE(load_text(head + "  - {id: x, conversion_below: {step: b, percent: 50}}\n", "f.yaml").ok());
+  EXPECT_FALSE(load_text(head + "  - {id: x, conversion_below: {step: b, threshold: 1.5}}\n", "f.yaml").ok());
+  const auto d = one(head +
+                     "  - {id: y, dropoff_rate_above: {step: b, percent: 200, baseline: 1d}, over: 5m, "
+                     "min_volume: 3, severity: critical}\n");
+  ASSERT_EQ(d.journey()->alerts.size(), 1u);
+  const auto& a = d.journey()->alerts[0];
+  EXPECT_EQ(a.condition, AggregateCondition::dropoff_rate_above);
+  EXPECT_EQ(a.step, 1u);
+  EXPECT_EQ(a.percent, 200);
+  EXPECT_EQ(a.baseline_ms, 86'400'000);
+  EXPECT_EQ(a.over_ms, 300'000);
+  EXPECT_EQ(a.min_volume, 3u);
+  EXPECT_EQ(a.severity, "critical");
 }
 
 TEST(LoaderErrors, MissingActionAndAlert) {
@@ -592,14 +621,15 @@ TEST(LoaderErrors, CollectsEveryProblemInPositionOrder) {
       "---\ntrigger: t\nevent: E\n",
       "f.yaml");
   EXPECT_TRUE(r.definitions.empty());
-  EXPECT_EQ(r.errors, (std::vector<std::string>{
-                          "f.yaml:2:9: window: 'forever' is not a duration (e.g. 30m, 24h, 7d)",
-                          "f.yaml:3:1: unknown key 'colour' in the journey (allowed: caps, description, "
-                          "dropoff, exit, grace, "
-                          "holdout, journey, order, quiet_hours, reentry, steps, variants, version, window)",
-                          "f.yaml:6:10: steps[1].id: 'a' is also the id of steps[0]",
-                          "f.yaml:8:1: a trigger needs an action or an alert (or both)",
-                      }));
+  EXPECT_EQ(r.errors,
+            (std::vector<std::string>{
+                "f.yaml:2:9: window: 'forever' is not a duration (e.g. 30m, 24h, 7d)",
+                "f.yaml:3:1: unknown key 'colour' in the journey (allowed: alerts, caps, description, "
+                "dropoff, exit, grace, "
+                "holdout, journey, order, quiet_hours, reentry, steps, variants, version, window)",
+                "f.yaml:6:10: steps[1].id: 'a' is also the id of steps[0]",
+                "f.yaml:8:1: a trigger needs an action or an alert (or both)",
+            }));
 }
 
 TEST(LoaderErrors, OnlyTheBadDocumentIsDropped) {

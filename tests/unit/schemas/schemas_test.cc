@@ -171,6 +171,26 @@ TEST(SchemaRecords, ActionsAndAlertsFromTheEngine) {
   EXPECT_NE(action.errors(h.alerts()[0]), "");
 }
 
+TEST(SchemaRecords, AggregateAlertsFromTheEngine) {
+  testing::EngineHarness h(R"(journey: shop
+version: 1
+steps: [{ id: viewed, event: Product Viewed }, { id: added, event: Product Added }]
+window: 1h
+alerts:
+  - { id: low-add, conversion_below: { step: added, threshold: 0.5 }, over: 10m, min_volume: 1 }
+  - { id: silent, no_events: { for: 5m } }
+)");
+  h.send("u1", "Product Viewed", testing::kT0);
+  h.evaluate(testing::kT0 + 5 * testing::kMin);   // 0 of 1 added: firing
+  h.evaluate(testing::kT0 + 12 * testing::kMin);  // silent for 5 min: firing; low-add not judged
+  h.send("u2", "Product Viewed", testing::kT0 + 13 * testing::kMin);
+  h.send("u2", "Product Added", testing::kT0 + 13 * testing::kMin);
+  h.evaluate(testing::kT0 + 14 * testing::kMin);  // both resolved
+  ASSERT_EQ(h.alerts().size(), 4u);
+  const Schema alert("alert");
+  for (const auto& a : h.alerts()) EXPECT_EQ(alert.errors(a), "") << a;
+}
+
 TEST(SchemaRecords, TouchpointSchemaAgreesWithTheDesignExample) {
   const Schema schema("touchpoint");
   EXPECT_EQ(schema.errors_in(R"({"type":"track","event":"Product Added","userId":"u42","anonymousId":"a-9f",
