@@ -11,6 +11,7 @@ PACKAGES=(
   libyaml-cpp-dev       # journey definitions, config file
   libboost-dev          # Boost.Outcome (errors as values), Beast/Asio (HTTP)
   libssl-dev openssl    # optional TLS of the HTTP server; the TLS tests make certificates with openssl
+  libcurl4-openssl-dev  # webhooks: the HTTP client (libcurl multi interface)
   libspdlog-dev libfmt-dev
   libcli11-dev          # command lines
   libxxhash-dev         # deterministic action ids
@@ -20,6 +21,8 @@ PACKAGES=(
   kcat jq curl          # e2e tests and the demo
   prometheus            # promtool: the tests check /metrics with `promtool check metrics`
   nodejs                # the Segment SDK e2e test (npm registry: @segment/analytics-node)
+  chromium              # the dashboard e2e test (headless, driven by playwright-core)
+  python3-yaml          # tests/deploy: parses compose.yaml and the Kubernetes manifests
   clang-format
 )
 

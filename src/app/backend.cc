@@ -8,6 +8,8 @@
 #include "common/json_writer.h"
 #include "journey/engine.h"
 #include "state/store.h"
+#include "webhook/delivery.h"
+#include "webhook/relay.h"
 
 namespace journeyd::app {
 namespace {
@@ -37,6 +39,7 @@ AppBackend::AppBackend(Pipeline& pipeline, metrics::Registry& registry)
     state_metrics_.timers_pending.set(static_cast<double>(f.timers_estimate));
     state_metrics_.block_cache_hits.update(f.block_cache_hits);
     state_metrics_.block_cache_misses.update(f.block_cache_misses);
+    refresh_funnel_gauges();  // the values of the previous scrape's refresh are served now
   });
 }
 
@@ -118,8 +121,12 @@ void AppBackend::erase_customer(std::string id, std::string actor, http::Respond
     auto e = s.engine.erase(id, s.clock.now_ms(), actor);
     s.engine.finish();
     if (!e) return internal(e.error());
+    // Webhook deliveries of the removed outbox records or naming the customer go in the same batch.
+    auto hooks = webhook::erase_deliveries(s.store, batch, e.value().outbox, e.value().ids);
+    if (!hooks) return internal(hooks.error());
     if (auto w = s.store.write(batch); !w) return internal(w.error());
     s.relay.drop(e.value().outbox);
+    if (s.webhooks) s.webhooks->drop(hooks.value());
     const auto subject = to_hex(stable_hash(id));
     spdlog::info("admin: customer {} (hash) erased by {}: found {}, {} id(s), {} key(s), {} outbox record(s)",
                  subject, actor, e.value().found, e.value().ids.size(), e.value().keys_deleted,

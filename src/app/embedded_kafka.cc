@@ -27,7 +27,8 @@ Result<std::unique_ptr<kafka::MockCluster>> start_embedded_kafka(const config::C
                                              {cfg.topic_dlq, opts.partitions},
                                              {cfg.topic_actions, opts.partitions},
                                              {cfg.topic_alerts, opts.partitions},
-                                             {cfg.topic_suppressed, opts.partitions}}});
+                                             {cfg.topic_suppressed, opts.partitions},
+                                             {cfg.topic_webhooks_dlq, opts.partitions}}});
   if (!cluster) return cluster.error();
   const auto& bs = cluster.value()->bootstrap_servers();
   spdlog::info("embedded kafka: {} broker(s), bootstrap.servers={}", opts.brokers, bs);

@@ -22,7 +22,9 @@
 #include "common/log.h"
 #include "http/admin.h"
 #include "http/auth.h"
+#include "http/dashboard.h"
 #include "http/ingest.h"
+#include "http/live.h"
 #include "http/metrics.h"
 #include "http/ops.h"
 #include "http/query.h"
@@ -30,6 +32,7 @@
 #include "journey/loader.h"
 #include "metrics/process.h"
 #include "metrics/registry.h"
+#include "webhook/config.h"
 
 using namespace journeyd;
 
@@ -84,6 +87,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   spdlog::info("loaded {} definition(s) from {}", defs.definitions.size(), cfg.streams_dir);
+  // Checked here for a clean refusal; the pipeline loads the file again when it starts.
+  if (auto hooks = webhook::load_config(cfg.webhooks_file); !hooks.ok()) {
+    for (const auto& e : hooks.errors) std::cerr << e << "\n";
+    std::cerr << "journeyd: refusing to start: invalid webhooks file " << cfg.webhooks_file << "\n";
+    return 2;
+  } else if (!hooks.config.empty()) {
+    spdlog::info("webhooks: {} endpoint(s) from {}", hooks.config.endpoints.size(), cfg.webhooks_file);
+  }
 
   const auto& stop = app::install_stop_signals();
   auto& reload = app::install_reload_signal();
@@ -117,6 +128,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   app::AppBackend backend(*pipeline.value(), registry);
+  backend.set_funnel_window(cfg.funnel_window_ms);
   backend.set_collector_health([s = sink.value().get()] { return s->healthy(); });
   http::HttpMetrics http_metrics(registry);
   const http::TokenAuth auth(std::move(tokens.value()));
@@ -131,6 +143,8 @@ int main(int argc, char** argv) {
   http::register_query_routes(router, backend, auth);
   http::register_admin_routes(router, backend, auth);
   http::register_ops_routes(router, backend);
+  http::register_dashboard_routes(router, auth);
+  http::LiveFeed live_feed;  // declared before the server, so it outlives it
   http::ServerOptions so;
   so.address = cfg.http_bind;
   so.port = static_cast<uint16_t>(cfg.http_port);
@@ -153,6 +167,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto* srv = server.value().get();
+  srv->add_live_route(std::string(http::kLivePath), live_feed);
+  http::LivePublisher live_publisher(live_feed, backend);  // a snapshot a second while a dashboard is open
   registry.on_collect(
       [srv, &http_metrics] { http_metrics.connections.set(static_cast<double>(srv->connections())); });
   if (!port_file.empty()) {

@@ -23,6 +23,9 @@
 #include "state/offsets.h"
 #include "state/outbox.h"
 #include "state/store.h"
+#include "webhook/config.h"
+#include "webhook/metrics.h"
+#include "webhook/relay.h"
 
 namespace journeyd::app {
 namespace {
@@ -48,7 +51,10 @@ struct Pipeline::Impl {
   std::unique_ptr<state::Store> store;
   std::optional<state::Outbox> outbox;
   std::unique_ptr<journey::Engine> engine;
+  int64_t event_now = kNoTime;  // the latest partition clock (event time; advances with the wall when idle)
   std::unique_ptr<OutboxRelay> relay;
+  std::unique_ptr<webhook::WebhookMetrics> webhook_metrics;
+  std::unique_ptr<webhook::WebhookRelay> webhooks;  // null: no webhooks configured
   std::unique_ptr<kafka::Producer> producer;
   event::Decoder decoder;
   std::map<int32_t, PartitionClock> partitions;
@@ -158,6 +164,27 @@ struct Pipeline::Impl {
     return out;
   }
 
+  // The endpoints of webhooks.file, and the deliveries stored before a restart (the outbox numbers
+  // new records after them: their keys start with an outbox seq).
+  Result<void> open_webhooks(metrics::Registry* registry) {
+    auto hooks = webhook::load_config(cfg.webhooks_file);
+    if (!hooks.ok()) {
+      std::string all;
+      for (const auto& e : hooks.errors) all += (all.empty() ? "" : "\n") + e;
+      return fail(Errc::invalid_argument, all);
+    }
+    if (hooks.config.empty()) return outcome::success();
+    if (registry) webhook_metrics = std::make_unique<webhook::WebhookMetrics>(*registry);
+    auto relay =
+        webhook::WebhookRelay::create(std::move(hooks.config), *store, *clock, webhook_metrics.get());
+    if (!relay) return relay.error();
+    webhooks = std::move(relay.value());
+    auto last = webhooks->load();
+    if (!last) return last.error();
+    if (last.value()) outbox->reserve_through(*last.value());
+    return outcome::success();
+  }
+
   // Functions posted by other threads (the HTTP API), between two batches.
   void run_posted() {
     std::vector<std::function<void(Services&)>> fns;
@@ -166,7 +193,7 @@ struct Pipeline::Impl {
       fns.swap(posted);
     }
     if (fns.empty()) return;
-    Services s{*engine, *store, *relay, *clock};
+    Services s{*engine, *store, *relay, *clock, webhooks.get(), event_now};
     for (auto& fn : fns) {
       try {
         fn(s);
@@ -207,9 +234,11 @@ struct Pipeline::Impl {
 
   Result<void> process(std::vector<kafka::Message>& msgs) {
     const int64_t now = clock->now_ms();
+    uint64_t input = 0, rejected = 0;
     state::Batch batch(*store);
     engine->begin(batch);
     for (uint64_t seq : relay->take_acked()) outbox->ack(batch, seq);
+    if (webhooks) webhooks->settle(batch, *outbox);  // outcomes of earlier attempts
 
     std::vector<event::Decoded> decoded;
     decoded.reserve(msgs.size());
@@ -228,6 +257,7 @@ struct Pipeline::Impl {
       if (it == partitions.end()) continue;  // revoked meanwhile
       PartitionClock& pc = it->second;
       std::optional<event::Rejection> rejection;
+      ++input;
       if (auto* tp = std::get_if<event::Touchpoint>(&decoded[i])) {
         if (tp->timestamp.value() > now + cfg.engine_max_future_ms) {
           // A far-future timestamp would drag the partition's watermark (and the
@@ -252,14 +282,17 @@ struct Pipeline::Impl {
                        event::make_dlq_record(*rejection, {cfg.topic_touchpoints, m.partition(), m.offset()},
                                               m.payload(), now));
         stats.rejected.fetch_add(1, std::memory_order_relaxed);
+        ++rejected;
       }
       pc.progress.next_offset = Offset{m.offset().value() + 1};
       pc.progress.last_arrival_wall = now;
       pc.touched = true;
     }
 
+    int64_t batch_clock = kNoTime;
     for (auto& [p, pc] : partitions) {
       const int64_t clock = event_clock(Partition{p}, pc, now);
+      if (clock != kNoTime) batch_clock = std::max(batch_clock, clock);
       auto fired = engine->fire_timers(Partition{p}, clock);
       if (!fired) return fired.error();
       if (pc.touched) {
@@ -267,9 +300,19 @@ struct Pipeline::Impl {
         pc.touched = false;
       }
     }
+    // The process's clock (the latest partition clock): funnel input counts and aggregate alerts.
+    if (batch_clock != kNoTime) event_now = std::max(event_now, batch_clock);
+    if (auto r = engine->evaluate_alerts(event_now); !r) return r.error();
+    engine->note_input(event_now, input - rejected, rejected);
     engine->finish();
+    // Webhook deliveries of this batch's actions and alerts go into the same batch.
+    if (webhooks) webhooks->stage(batch, outbox->pending());
     if (batch.count() > 0) {
       if (auto r = store->write(batch); !r) return r.error();
+    }
+    if (webhooks) {
+      webhooks->commit();
+      if (auto r = webhooks->pump(); !r) return r.error();
     }
     const int64_t committed_us = SystemClock::instance().now_ms() * 1000;
     for (const auto& m : msgs) {
@@ -328,14 +371,15 @@ Result<std::unique_ptr<Pipeline>> Pipeline::create(const config::Config& cfg,
       std::move(defs),
       journey::EngineOptions{cfg.engine_grace_ms, static_cast<size_t>(cfg.state_cache_customers),
                              static_cast<size_t>(cfg.engine_timers_per_batch), cfg.engine_dedup_horizon_ms,
-                             cfg.history_retention_ms, impl->engine_metrics.get()},
+                             cfg.history_retention_ms, impl->engine_metrics.get(), cfg.funnel_retention_ms},
       *impl->store, *impl->outbox);
   if (!engine) return engine.error();
   impl->engine = std::move(engine.value());
   if (impl->metrics) impl->metrics->definitions.set(static_cast<double>(impl->engine->registry().size()));
+  if (auto r = impl->open_webhooks(registry); !r) return r.error();
 
   impl->relay = std::make_unique<OutboxRelay>(std::array<std::string, state::kSinkCount>{
-      cfg.topic_actions, cfg.topic_alerts, cfg.topic_dlq, cfg.topic_suppressed});
+      cfg.topic_actions, cfg.topic_alerts, cfg.topic_dlq, cfg.topic_suppressed, cfg.topic_webhooks_dlq});
   auto* relay = impl->relay.get();
   auto producer = kafka::Producer::create(
       {producer_properties(cfg), [relay](const kafka::DeliveryReport& r) { relay->on_delivery(r); }});

@@ -19,6 +19,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/histogram.h"
+#include "common/types.h"
 #include "config/config.h"
 #include "journey/definition.h"
 
@@ -30,6 +31,9 @@ class Engine;
 }
 namespace journeyd::state {
 class Store;
+}
+namespace journeyd::webhook {
+class WebhookRelay;
 }
 
 namespace journeyd::app {
@@ -55,6 +59,10 @@ struct Services {
   state::Store& store;
   OutboxRelay& relay;
   Clock& clock;
+  webhook::WebhookRelay* webhooks = nullptr;  // null: no webhooks configured
+  // The latest partition clock (event time, advancing with the wall clock once caught up): "now" for
+  // funnels and the dashboard. kNoTime before the first event.
+  int64_t event_now = kNoTime;
 };
 
 struct ReloadOutcome {

@@ -8,6 +8,7 @@
 #include "event/decoder.h"
 #include "event/dlq.h"
 #include "journey/engine.h"
+#include "state/keys.h"
 #include "state/outbox.h"
 #include "state/store.h"
 
@@ -28,8 +29,25 @@ const char* sink_name(state::Sink s) {
       return "dlq";
     case state::Sink::suppressed:
       return "suppressed";
+    case state::Sink::webhook_dlq:  // the backtest has no webhooks
+      return "webhook_dlq";
   }
   return "unknown";
+}
+
+// The last minute that counted something for any journey of `defs` (kNoTime: none).
+Result<int64_t> last_funnel_minute(const state::Store& store, const std::vector<journey::Definition>& defs,
+                                   int64_t upto) {
+  int64_t last = kNoTime;
+  for (const auto& d : defs) {
+    if (!d.journey()) continue;
+    auto k = store.last_key(state::Cf::funnel, state::funnel_key(d.id, kNoTime, ""),
+                            state::funnel_key(d.id, upto, ""));
+    if (!k) return k.error();
+    if (!k.value()) continue;
+    if (auto fk = state::decode_funnel_key(*k.value())) last = std::max(last, fk->minute_ms);
+  }
+  return last;
 }
 
 // A temporary state folder, removed with the object.
@@ -69,6 +87,7 @@ class Runner {
       if (auto* tp = std::get_if<event::Touchpoint>(&decoded.back())) refs.push_back({kPartition, tp});
     }
     if (auto r = engine_.prefetch(refs); !r) return r.error();
+    uint64_t rejected = 0;
     for (size_t i = 0; i < lines.size(); ++i) {
       const uint64_t offset = out_.lines++;
       std::optional<event::Rejection> rejection;
@@ -76,11 +95,15 @@ class Runner {
         auto r = engine_.on_event(kPartition, *tp);
         if (!r) return r.error();
         rejection = r.value();
-        if (!rejection) clock_ = std::max(clock_, tp->timestamp.value());
+        if (!rejection) {
+          clock_ = std::max(clock_, tp->timestamp.value());
+          first_ = std::min(first_, tp->timestamp.value());
+        }
       } else {
         rejection = std::get<event::Rejection>(decoded[i]);
       }
       if (rejection) {
+        ++rejected;
         outbox_.append(
             batch, state::Sink::dlq, "",
             event::make_dlq_record(*rejection, {"backtest", kPartition, Offset{static_cast<int64_t>(offset)}},
@@ -90,6 +113,10 @@ class Runner {
     const int64_t clock = clock_override != kNoTime ? clock_override : clock_;
     auto fired = engine_.fire_timers(kPartition, clock);
     if (!fired) return fired.error();
+    // As the pipeline does, at the event clock (the latest event time, not a clock set by --until): the
+    // aggregate alerts judged (once per minute), and the batch's input counted (their DLQ rate).
+    if (auto r = engine_.evaluate_alerts(clock_); !r) return r.error();
+    engine_.note_input(clock_, lines.size() - rejected, rejected);
     engine_.finish();
     if (batch.count() > 0) {
       if (auto r = store_.write(batch); !r) return r.error();
@@ -103,6 +130,8 @@ class Runner {
   }
 
   int64_t clock() const { return clock_; }
+  // The earliest time of an applied event (kNoTime: none).
+  int64_t first() const { return first_ == INT64_MAX ? kNoTime : first_; }
 
  private:
   state::Store& store_;
@@ -111,6 +140,7 @@ class Runner {
   Summary& out_;
   event::Decoder decoder_;
   int64_t clock_ = kNoTime;
+  int64_t first_ = INT64_MAX;
   std::vector<uint64_t> acked_;
 };
 
@@ -170,11 +200,22 @@ Result<Summary> run(const std::vector<journey::Definition>& defs, std::istream& 
   }
   out.events = engine.value()->stats().events;
   out.duplicates = engine.value()->stats().duplicates;
-  for (auto& f : engine.value()->funnels()) {
-    Funnel fu;
-    fu.definition = f.definition;
-    for (size_t i = 0; i < f.steps.size(); ++i) fu.rows.push_back({f.steps[i], f.reached[i]});
-    out.funnels.push_back(std::move(fu));
+
+  // The funnels over everything the run counted: from the earliest applied event to the final clock
+  // (drain: to the last minute a drop-off was counted at).
+  int64_t last = until == kDrainClock ? runner.clock() : std::max(until, runner.clock());
+  if (until == kDrainClock) {
+    auto counted = last_funnel_minute(*store.value(), defs, kDrainClock);
+    if (!counted) return counted.error();
+    last = std::max(last, counted.value());
+  }
+  const int64_t from = opts.funnel_from.value_or(runner.first());
+  const int64_t to =
+      opts.funnel_to.value_or(last == kNoTime ? kNoTime : journey::minute_of(last) + journey::kMinuteMs);
+  if (from != kNoTime && to != kNoTime) {
+    auto reports = engine.value()->funnel_reports(from, to);
+    if (!reports) return reports.error();
+    out.funnels = std::move(reports.value());
   }
   return out;
 }

@@ -6,9 +6,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "backtest/backtest.h"
 #include "cli/commands.h"
+#include "cli/funnel_table.h"
+#include "common/json_writer.h"
 #include "common/time_format.h"
 #include "journey/loader.h"
 
@@ -37,20 +40,16 @@ class Progress {
   int last_ = -1;
 };
 
-void print_funnels(const backtest::Summary& s, std::ostream& out) {
-  for (const auto& f : s.funnels) {
-    out << fmt::format("\n{}\n", f.definition);
-    out << fmt::format("  {:<24} {:>10} {:>12} {:>10}\n", "step", "reached", "from prev", "overall");
-    const double first = f.rows.empty() ? 0 : static_cast<double>(f.rows[0].reached);
-    for (size_t i = 0; i < f.rows.size(); ++i) {
-      const auto& r = f.rows[i];
-      const double prev = i == 0 ? first : static_cast<double>(f.rows[i - 1].reached);
-      auto pct = [](double a, double b) { return b > 0 ? fmt::format("{:.1f}%", 100.0 * a / b) : "-"; };
-      out << fmt::format("  {:<24} {:>10} {:>12} {:>10}\n", r.step, r.reached,
-                         i == 0 ? "" : pct(static_cast<double>(r.reached), prev),
-                         pct(static_cast<double>(r.reached), first));
-    }
-  }
+// The funnels as a JSON array (each as GET /v1/journeys/{id}/funnel answers it).
+bool write_funnels(const std::vector<journey::FunnelReport>& reports, const std::string& file) {
+  std::string body;
+  JsonWriter w(body);
+  w.begin_array();
+  for (const auto& r : reports) journey::write_funnel_json(w, r);
+  w.end_array();
+  std::ofstream out(file);
+  out << body << "\n";
+  return static_cast<bool>(out.flush());
 }
 
 }  // namespace
@@ -84,6 +83,15 @@ int backtest(const BacktestArgs& a) {
   }
   opts.grace_ms = *grace;
   opts.dedup_horizon_ms = *horizon;
+  for (auto [arg, into] : {std::pair{&a.funnel_from, &opts.funnel_from}, {&a.funnel_to, &opts.funnel_to}}) {
+    if (arg->empty()) continue;
+    *into = parse_iso8601(*arg);
+    if (!*into) {
+      std::cerr << "journeyctl backtest: --funnel-from/--funnel-to must be ISO-8601 times, not '" << *arg
+                << "'\n";
+      return 2;
+    }
+  }
   std::ifstream in(a.events);
   if (!in) {
     std::cerr << "journeyctl backtest: cannot read " << a.events << "\n";
@@ -118,7 +126,11 @@ int backtest(const BacktestArgs& a) {
   std::cerr << fmt::format(
       "{} lines: {} events applied, {} rejected (DLQ), {} duplicates; {} actions, {} alerts, {} suppressed\n",
       s.lines, s.events, s.rejected, s.duplicates, counts[0], counts[1], counts[2]);
-  print_funnels(s, std::cerr);
+  for (const auto& f : s.funnels) print_funnel_table(std::cerr, funnel_json(f));
+  if (!a.funnel_json.empty() && !write_funnels(s.funnels, a.funnel_json)) {
+    std::cerr << "journeyctl backtest: cannot write " << a.funnel_json << "\n";
+    return 2;
+  }
   return 0;
 }
 

@@ -3,6 +3,7 @@
 //   validate    check definitions: journeys, triggers, SLAs, churn (file:line:col: message)
 //   backtest    run the engine over a history file (backtest_cmd.cc)
 //   reload      make a running journeyd load streams/ again (reload_cmd.cc)
+//   funnel      a journey's funnel from a running journeyd (funnel_cmd.cc)
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
@@ -97,6 +98,11 @@ int main(int argc, char** argv) {
   bt->add_option("--dedup-horizon", bta.dedup_horizon, "engine.dedup_horizon")->capture_default_str();
   bt->add_option("--out", bta.out, "Write the records to this file instead of stdout");
   bt->add_flag("-q,--quiet", bta.quiet, "Do not print the records, only the summary and funnels");
+  bt->add_option("--funnel-json", bta.funnel_json,
+                 "Write the funnel reports to this file (a JSON array, as GET /v1/journeys/{id}/funnel)");
+  bt->add_option("--funnel-from", bta.funnel_from,
+                 "Funnels from this ISO-8601 time (default: the minute of the earliest event)");
+  bt->add_option("--funnel-to", bta.funnel_to, "Funnels up to this ISO-8601 time (default: past the end)");
 
   auto* rl = cli.add_subcommand("reload", "Validate streams/ and make the running journeyd load it (SIGHUP)");
   cli::ReloadArgs rla;
@@ -104,9 +110,25 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   rl->add_option("--streams", rla.streams, "Validate this folder first; do nothing if it is invalid");
 
+  auto* fn = cli.add_subcommand("funnel",
+                                "A journey's funnel from a running journeyd (GET /v1/journeys/{id}/funnel)");
+  cli::FunnelArgs fna;
+  fn->add_option("--url", fna.url, "journeyd's HTTP address")->capture_default_str();
+  fn->add_option("--journey", fna.journey, "The journey's id")->required();
+  fn->add_option("--from", fna.from,
+                 "An ISO-8601 time, or a duration before --to (6h); default: funnel.window");
+  fn->add_option("--to", fna.to, "An ISO-8601 time; default: journeyd's event clock");
+  fn->add_option("--step", fna.step, "Only this step's row (the totals stay the journey's)");
+  fn->add_option("--token", fna.token, "Bearer token with the read scope (default: $JOURNEYD_TOKEN)");
+  fn->add_flag("--json", fna.json, "Print the answer as JSON instead of a table");
+  fn->add_option("--timeout", fna.timeout_s, "Seconds to wait for the answer")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+
   CLI11_PARSE(cli, argc, argv);
   if (*bt) return cli::backtest(bta);
   if (*rl) return cli::reload(rla);
+  if (*fn) return cli::funnel(fna);
   if (*dev) return kafka_dev(brokers, partitions, topics, bootstrap_file);
   if (*val) return validate(paths);
   return 0;

@@ -22,6 +22,9 @@ struct Config {
   std::string topic_actions;
   std::string topic_alerts;
   std::string topic_suppressed;
+  std::string topic_webhooks_dlq;
+  // Webhooks (src/webhook): the endpoints file; empty: none.
+  std::string webhooks_file;
   // librdkafka properties passed through unchanged ("kafka.common.*",
   // "kafka.consumer.*", "kafka.producer.*"); e.g. security.protocol, sasl.*.
   std::map<std::string, std::string> kafka_common;
@@ -62,6 +65,8 @@ struct Config {
   int64_t ingest_max_batch_bytes = 0;
   int64_t ingest_timeout_ms = 0;
   int64_t history_retention_ms = 0;
+  int64_t funnel_retention_ms = 0;
+  int64_t funnel_window_ms = 0;
   // Logging
   std::string log_level;
 };

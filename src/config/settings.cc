@@ -24,6 +24,13 @@ const std::vector<Setting>& setting_table() {
       {{"kafka.topic.suppressed", K::string, "journey.actions.suppressed", 0, 0,
         "Topic of actions suppressed by a holdout or a cap (for holdout analysis)."},
        &Config::topic_suppressed},
+      {{"kafka.topic.webhooks_dlq", K::string, "journey.webhooks.dlq", 0, 0,
+        "Topic of webhook deliveries given up on (retry budget spent or a permanent failure)."},
+       &Config::topic_webhooks_dlq},
+      {{"webhooks.file", K::string, "", 0, 0,
+        "YAML file of webhook endpoints that actions and alerts are POSTed to (docs/webhooks.md). Empty: no "
+        "webhooks."},
+       &Config::webhooks_file},
       {{"embedded_kafka.brokers", K::integer, "3", 1, 16, "Brokers of the embedded mock cluster."},
        &Config::embedded_brokers},
       {{"embedded_kafka.partitions", K::integer, "6", 1, 1024,
@@ -120,6 +127,14 @@ const std::vector<Setting>& setting_table() {
         "partition's "
         "clock). 0: not kept."},
        &Config::history_retention_ms},
+      {{"funnel.retention", K::duration, "30d", 3'600'000, 3650 * 86'400'000LL,
+        "Funnel aggregates (per journey, step and minute of event time) are kept this long; "
+        "GET /v1/journeys/{id}/funnel answers for ranges inside it."},
+       &Config::funnel_retention_ms},
+      {{"funnel.window", K::duration, "1h", 60'000, 30 * 86'400'000LL,
+        "The trailing range (event time) of the dashboard's funnels, the journeyd_funnel_* gauges and the "
+        "funnel API when no 'from' is given."},
+       &Config::funnel_window_ms},
       {{"log.level", K::string, "info", 0, 0, "One of trace, debug, info, warn, error."}, &Config::log_level},
   };
   return table;

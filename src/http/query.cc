@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "common/time_format.h"
+
 namespace journeyd::http {
 namespace {
 
@@ -34,6 +36,30 @@ Handler reader(const TokenAuth& auth, Fn fn) {
   };
 }
 
+// from: an ISO-8601 time or a duration before `to` (e.g. 6h); to: an ISO-8601 time.
+std::optional<Response> parse_range(const Request& req, FunnelQuery& q) {
+  constexpr int64_t kMaxSpan = 3650LL * 86'400'000;
+  if (auto to = req.query_param("to")) {
+    q.to = parse_iso8601(*to);
+    if (!q.to) return json_error(400, "invalid_parameter", "'to' must be an ISO-8601 time");
+  }
+  if (auto from = req.query_param("from")) {
+    if (auto d = parse_duration(*from); d && *d > 0 && *d <= kMaxSpan) {
+      q.span_ms = d;
+    } else if (auto t = parse_iso8601(*from)) {
+      q.from = t;
+    } else {
+      return json_error(400, "invalid_parameter",
+                        "'from' must be an ISO-8601 time or a duration before 'to' (e.g. 6h)");
+    }
+  }
+  if (q.from && q.to && *q.from >= *q.to)
+    return json_error(400, "invalid_parameter", "'from' must be before 'to'");
+  if (q.from && q.to && *q.to - *q.from > kMaxSpan)
+    return json_error(400, "invalid_parameter", "the range may span at most 3650 days");
+  return std::nullopt;
+}
+
 }  // namespace
 
 bool valid_id(std::string_view id) {
@@ -63,6 +89,14 @@ void register_query_routes(Router& router, Backend& backend, const TokenAuth& au
              }));
   router.add("GET", "/v1/journeys", "/v1/journeys", reader(auth, [&backend](Request&&, Respond respond) {
                backend.definitions(std::move(respond));
+             }));
+  router.add("GET", "/v1/journeys/{id}/funnel", "/v1/journeys/{id}/funnel",
+             reader(auth, [&backend](Request&& req, Respond respond) {
+               FunnelQuery q;
+               q.journey = req.params["id"];
+               if (auto bad = parse_range(req, q)) return respond(std::move(*bad));
+               q.step = std::string(req.query_param("step").value_or(""));
+               backend.funnel(std::move(q), std::move(respond));
              }));
   router.add("GET", "/v1/journeys/{id}", "/v1/journeys/{id}",
              reader(auth, [&backend](Request&& req, Respond respond) {

@@ -1,5 +1,5 @@
 // The query API (design §7): GET /v1/customers/{id}, /v1/actions?customer=,
-// /v1/alerts, /v1/journeys, /v1/journeys/{id}. Read scope when tokens are
+// /v1/alerts, /v1/journeys, /v1/journeys/{id}, /v1/journeys/{id}/funnel. Read scope when tokens are
 // configured (see TokenAuth).
 #pragma once
 

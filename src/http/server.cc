@@ -1,11 +1,12 @@
-// Server internals: Impl (acceptor, io threads, connection registry, drain)
-// and Session<Stream>, one per connection, templated on plain TCP or TLS.
+// Server internals: the Impl's members (listen, accept, drain) and
+// Session<Stream>, one per HTTP connection, templated on plain TCP or TLS. A
+// request that upgrades to a WebSocket (answered 101 by the Handler, on a path
+// given to add_live_route) moves its stream to a live session (live_session.cc).
 //
 // Ownership: a Session keeps itself alive through the handlers of its pending
 // async operations, and through hold_ while a Handler owns its request (no
 // operation is pending then). A Respond holds only a weak_ptr to its Session
-// and reaches it through the Gate, which closes before the io_context stops,
-// so nothing touches the io_context once it is gone.
+// and reaches it through the Gate (server_impl.h).
 #include "http/server.h"
 
 #include <openssl/ssl.h>
@@ -14,35 +15,21 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl/context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
-#include <chrono>
-#include <condition_variable>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <limits>
-#include <mutex>
-#include <optional>
-#include <thread>
 #include <type_traits>
-#include <unordered_map>
+
+#include "http/server_impl.h"
 
 namespace journeyd::http {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
+using namespace detail;
 namespace bhttp = boost::beast::http;
-using tcp = asio::ip::tcp;
 
 namespace {
 
@@ -54,94 +41,9 @@ constexpr size_t kMaxRejecting = 64;
 constexpr size_t kReadChunk = 4096;
 constexpr auto kAcceptBackoff = std::chrono::milliseconds(50);
 
-std::chrono::milliseconds ms(int64_t v) {
-  return std::chrono::milliseconds(v);
-}
 std::string_view sv(beast::string_view s) {
   return {s.data(), s.size()};
 }
-
-// Lets a Respond reach a Session only while the io_context is running.
-struct Gate {
-  std::mutex mu;
-  bool open = true;  // guarded by mu
-};
-
-class SessionBase;
-
-}  // namespace
-
-struct Server::Impl {
-  Impl(ServerOptions o, Handler h) : opts(std::move(o)), handler(std::move(h)), ioc(opts.threads) {}
-
-  Result<void> listen();
-  void accept();
-  void on_accept(beast::error_code ec, tcp::socket socket);
-  std::shared_ptr<SessionBase> make_session(tcp::socket&& socket);
-  void run_thread();
-  void drain();
-  std::vector<std::shared_ptr<SessionBase>> snapshot();
-
-  const ServerOptions opts;
-  const Handler handler;
-  const std::shared_ptr<Gate> gate = std::make_shared<Gate>();
-
-  // Declared before ioc: a Session destroyed with the io_context unregisters here.
-  mutable std::mutex mu;
-  std::condition_variable cv;                                         // notified when a session goes
-  std::unordered_map<uint64_t, std::weak_ptr<SessionBase>> sessions;  // guarded by mu
-  uint64_t next_id = 0;                                               // guarded by mu
-  size_t counted = 0, rejecting = 0;                                  // guarded by mu
-  std::atomic<bool> draining{false};  // set under mu (for on_accept), read anywhere
-
-  std::optional<asio::ssl::context> tls;
-  asio::io_context ioc;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work{ioc.get_executor()};
-  tcp::acceptor acceptor{asio::make_strand(ioc)};
-  asio::steady_timer accept_backoff{acceptor.get_executor()};
-  uint16_t port = 0;
-  std::vector<std::thread> threads;
-
-  std::mutex drain_mu;
-  bool drained = false;  // guarded by drain_mu
-};
-
-namespace {
-
-// What every connection offers to Impl and to Respond, whatever its stream.
-class SessionBase : public std::enable_shared_from_this<SessionBase> {
- public:
-  SessionBase(Server::Impl& srv, asio::any_io_executor ex) : srv_(srv), ex_(std::move(ex)) {}
-  virtual ~SessionBase() {
-    {
-      std::lock_guard g(srv_.mu);
-      if (id_ != 0) {
-        srv_.sessions.erase(id_);
-        --(reject_ ? srv_.rejecting : srv_.counted);
-      }
-    }
-    srv_.cv.notify_all();
-  }
-  // Under srv_.mu, before start().
-  void admit(uint64_t id, bool reject) {
-    id_ = id;
-    reject_ = reject;
-  }
-  virtual void start() = 0;
-  // Any thread: stop after the current request; close now if idle.
-  virtual void begin_drain() = 0;
-  // Any thread: the answer to request number seq.
-  virtual void post_answer(uint64_t seq, Response r) = 0;
-  // Teardown only (io threads stopped): drop the self-reference of a request
-  // whose answer never came.
-  virtual void release() = 0;
-
- protected:
-  Server::Impl& srv_;
-  const asio::any_io_executor ex_;  // the connection's strand; read-only, so usable from any thread
-  uint64_t id_ = 0;                 // 0: never admitted
-  bool reject_ = false;             // over max_connections: answer 503 and close
-};
 
 // The state shared by every copy of one Respond.
 struct Answer {
@@ -302,11 +204,14 @@ class Session final : public SessionBase {
     version_ = req.version();
     keep_alive_ = req.keep_alive();
     head_ = req.method() == bhttp::verb::head;
+    upgrade_.reset();
+    if (beast::websocket::is_upgrade(req)) upgrade_.emplace(req.base());  // the handshake needs the headers
     Request r;
     r.method = std::string(req.method_string());
     r.target = std::string(req.target());
     if (!parse_target(r.target, r.path, r.query))
       return own(json_error(400, "bad_request", "malformed request target"), false);
+    if (upgrade_) upgrade_path_ = r.path;
     r.headers.reserve(std::distance(req.begin(), req.end()));
     for (const auto& f : req) {
       std::string name(f.name_string());
@@ -338,7 +243,24 @@ class Session final : public SessionBase {
   void on_answer(uint64_t seq, Response r) {
     if (seq != seq_ || phase_ != Phase::handling) return;  // stale, or the connection is closing
     hold_.reset();                                         // the posted handler still owns us
+    if (r.status == 101) return upgrade();
     write(std::move(r), false);
+  }
+
+  // The Handler accepted a WebSocket upgrade: the stream moves to a live session, and this
+  // Session ends (no operation is pending on it).
+  void upgrade() {
+    if (!upgrade_)  // e.g. HTTP/1.0, or no Sec-WebSocket-Key
+      return write(json_error(426, "upgrade_required", "not a valid WebSocket upgrade request"), false);
+    LiveFeed* feed = srv_.live_feed(upgrade_path_);
+    if (!feed) {
+      spdlog::error("http: a handler answered 101 on {}, which is not a live route", upgrade_path_);
+      return write(json_error(500, "internal", "internal error"), false);
+    }
+    if (draining()) return write(json_error(503, "shutting_down", "journeyd is stopping"), true);
+    phase_ = Phase::closing;
+    stop_read_timer();
+    start_live_session(srv_, std::move(stream_), std::move(*upgrade_), *feed, *this, remote_);
   }
 
   // An answer of the server's own (no handler ran): counted, then written.
@@ -426,6 +348,8 @@ class Session final : public SessionBase {
   uint64_t read_gen_ = 0;  // invalidates a read timer that fired after its read completed
   beast::flat_buffer buf_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<UpgradeRequest> upgrade_;  // the request's headers, when it asks for a WebSocket
+  std::string upgrade_path_;
   bhttp::response<bhttp::empty_body> continue_;
   bhttp::response<bhttp::string_body> res_;
   std::array<char, kReadChunk> discard_;
@@ -438,6 +362,31 @@ class Session final : public SessionBase {
 };
 
 }  // namespace
+
+SessionBase::~SessionBase() {
+  {
+    std::lock_guard g(srv_.mu);
+    if (id_ != 0) {
+      srv_.sessions.erase(id_);
+      --(reject_ ? srv_.rejecting : srv_.counted);
+    }
+  }
+  srv_.cv.notify_all();
+}
+
+void SessionBase::hand_over(SessionBase& next) {
+  std::lock_guard g(srv_.mu);
+  if (id_ == 0) return;
+  next.id_ = std::exchange(id_, 0);
+  next.reject_ = reject_;
+  srv_.sessions[next.id_] = next.weak_from_this();
+}
+
+LiveFeed* Server::Impl::live_feed(const std::string& path) const {
+  std::lock_guard g(live_mu);
+  const auto it = live_routes.find(path);
+  return it == live_routes.end() ? nullptr : it->second;
+}
 
 Result<void> Server::Impl::listen() {
   beast::error_code ec;
@@ -598,6 +547,11 @@ uint16_t Server::port() const {
 
 void Server::drain() {
   impl_->drain();
+}
+
+void Server::add_live_route(std::string path, LiveFeed& feed) {
+  std::lock_guard g(impl_->live_mu);
+  impl_->live_routes[std::move(path)] = &feed;
 }
 
 size_t Server::connections() const {

@@ -11,6 +11,14 @@
 // its Respond may be called from any thread. Ownership: the Server owns its
 // connections; a Respond outliving the Server is harmless (it does nothing).
 // drain() and ~Server must not be called from a handler (an io thread).
+//
+// WebSocket (add_live_route): an upgrade request goes to the Handler like any
+// request (so routing, auth and metrics apply); an answer of 101 accepts the
+// handshake and the connection then carries a LiveFeed's snapshots (text
+// frames) until the client leaves or a drain closes it with 1001 "going away".
+// A WebSocket connection counts under max_connections like any other; its
+// handshake and close must finish within read_timeout_ms, and a client silent
+// for idle_timeout_ms (no answer to the ping sent halfway) is closed.
 #pragma once
 
 #include <cstddef>
@@ -23,6 +31,8 @@
 #include "http/message.h"
 
 namespace journeyd::http {
+
+class LiveFeed;
 
 struct ServerOptions {
   // Address to listen on (IPv4 or IPv6 literal).
@@ -81,6 +91,11 @@ class Server {
   void drain();
   // Connections currently served (not counting ones being turned away).
   size_t connections() const;
+  // Serves WebSocket upgrades of GET `path` (the decoded path, no query) with
+  // `feed` (see the top comment); the Handler must answer such a request 101 to
+  // accept it (any other answer is sent as usual). `feed` must outlive the
+  // Server. Any thread; affects connections upgrading from then on.
+  void add_live_route(std::string path, LiveFeed& feed);
 
   struct Impl;  // internal (server.cc); public only so its connection classes can name it
 

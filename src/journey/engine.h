@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <list>
 #include <map>
 #include <memory>
@@ -163,6 +164,8 @@ class Engine {
   [[nodiscard]] Result<std::optional<FunnelReport>> funnel(std::string_view id, int64_t from,
                                                            int64_t to) const;
   std::optional<std::string> definition_json(std::string_view id) const;
+  // The latest actions this process emitted (newest first, at most 50 kept), as a JSON array.
+  std::string recent_actions_json(size_t limit) const;
   // The funnels of every running journey over [from, to).
   [[nodiscard]] Result<std::vector<FunnelReport>> funnel_reports(int64_t from, int64_t to) const;
 
@@ -279,6 +282,8 @@ class Engine {
   // Aggregate alerts firing: meta key → since when; the minute last judged.
   std::map<std::string, int64_t> firing_;
   int64_t alerts_minute_ = kNoTime;
+  std::deque<std::string> recent_actions_;  // newest first
+  static constexpr size_t kRecentActions = 50;
   EngineStats stats_;
 };
 

@@ -101,6 +101,10 @@ Result<void> Engine::load_fences() {
 }
 
 void Engine::record_history(const Customer* c, uint64_t seq, int64_t at, std::string_view json) {
+  if (c) {
+    recent_actions_.emplace_front(json);
+    if (recent_actions_.size() > kRecentActions) recent_actions_.pop_back();
+  }
   if (opts_.history_retention_ms <= 0) return;
   std::string v;
   state::put_svarint(v, at);
@@ -435,6 +439,15 @@ Result<std::vector<FunnelReport>> Engine::funnel_reports(int64_t from, int64_t t
     out.push_back(std::move(r.value()));
   }
   return out;
+}
+
+std::string Engine::recent_actions_json(size_t limit) const {
+  std::string out = "[";
+  for (size_t i = 0; i < recent_actions_.size() && i < limit; ++i) {
+    if (i) out += ',';
+    out += recent_actions_[i];
+  }
+  return out + "]";
 }
 
 }  // namespace journeyd::journey

@@ -5,6 +5,7 @@
 // Threading: processing thread only.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -16,8 +17,9 @@
 namespace journeyd::state {
 
 // suppressed: actions held back by a holdout or a cap, recorded for analysis.
-enum class Sink : uint8_t { actions = 0, alerts = 1, dlq = 2, suppressed = 3 };
-inline constexpr size_t kSinkCount = 4;
+// webhook_dlq: webhook deliveries given up on (src/webhook, schemas/webhook_dead_letter.schema.json).
+enum class Sink : uint8_t { actions = 0, alerts = 1, dlq = 2, suppressed = 3, webhook_dlq = 4 };
+inline constexpr size_t kSinkCount = 5;
 
 struct OutboxRecord {
   uint64_t seq = 0;
@@ -35,6 +37,11 @@ class Outbox {
   uint64_t append(Batch& batch, Sink sink, std::string key, std::string value);
   // Records appended since the last call (hand them to the producer after the batch commits).
   std::vector<OutboxRecord> take_pending();
+  // Records appended since the last take_pending() (e.g. to add webhook deliveries to the same batch).
+  const std::vector<OutboxRecord>& pending() const { return pending_; }
+  // Numbers new records after `seq` at least: other records keyed by an outbox seq (webhook
+  // deliveries) can outlive the outbox record, and their keys must stay unique.
+  void reserve_through(uint64_t seq) { next_ = std::max(next_, seq + 1); }
   void ack(Batch& batch, uint64_t seq) const;
   // Every record still in the store (at start-up: resend after a crash).
   [[nodiscard]] Result<std::vector<OutboxRecord>> load_all() const;

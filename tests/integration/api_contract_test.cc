@@ -69,6 +69,59 @@ std::string base64(std::string_view in) {
   return out;
 }
 
+// The headers of a WebSocket opening handshake (RFC 6455 §1.3's key; its answer is
+// s3pPLMBiTxaQ9kYGzzhZRbK+xOo=).
+constexpr std::string_view kWsHandshake =
+    "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+    "Sec-WebSocket-Version: 13\r\n";
+
+// The first message journeyd sends on a WebSocket to `target` (GET /v1/live), or "" on any failure.
+// Server frames are unmasked (RFC 6455 §5.1); a message may span frames until FIN.
+std::string first_ws_message(uint16_t port, const std::string& target) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  timeval tv{15, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string in, message;
+  const auto need = [&](size_t n) {
+    char buf[65536];
+    while (in.size() < n) {
+      const ssize_t k = ::recv(fd, buf, sizeof buf, 0);
+      if (k <= 0) return false;
+      in.append(buf, static_cast<size_t>(k));
+    }
+    return true;
+  };
+  const auto byte = [&](size_t i) { return static_cast<uint64_t>(static_cast<unsigned char>(in[i])); };
+  const std::string req =
+      "GET " + target + " HTTP/1.1\r\nHost: test\r\n" + std::string(kWsHandshake) + "\r\n";
+  size_t head = std::string::npos;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size()))
+    while ((head = in.find("\r\n\r\n")) == std::string::npos && need(in.size() + 1)) {
+    }
+  bool fin = false;
+  if (head != std::string::npos && in.rfind("HTTP/1.1 101", 0) == 0) {
+    in.erase(0, head + 4);
+    while (!fin && need(2)) {
+      fin = byte(0) & 0x80;
+      uint64_t len = byte(1) & 0x7f;
+      size_t at = 2;
+      if (len == 126 && need(4)) len = byte(2) << 8 | byte(3), at = 4;
+      if (len == 127 && need(10))
+        for (len = 0, at = 2; at < 10; ++at) len = len << 8 | byte(at);
+      if (!need(at + len)) break;
+      message += in.substr(at, len);
+      in.erase(0, at + len);
+    }
+  }
+  ::close(fd);
+  return fin ? message : "";
+}
+
 std::string basic(std::string_view key) {
   return "Authorization: Basic " + base64(std::string(key) + ":") + "\r\n";
 }
@@ -163,6 +216,8 @@ class Contract {
           if (status == "default" ||
               (resp.contains("$ref") && kExempt.count(resp["$ref"].get<std::string>())))
             continue;
+          if (status == "101" && method == "head")
+            continue;  // a WebSocket handshake is a GET (RFC 6455 §4.1)
           EXPECT_TRUE(it != produced_.end() && it->second.count(std::stoi(status)))
               << name << ": documented status " << status << " was never produced";
         }
@@ -606,8 +661,73 @@ class ApiContract : public ::testing::Test {
          }},
         {"definition unknown", At::main, "GET", "/v1/journeys/nope", rd, "", 404},
         {"definition without token", At::main, "GET", "/v1/journeys/checkout", "", "", 401},
+        // The funnel aggregates of the collector's events (eventually: the pipeline counts them).
+        {"funnel", At::main, "GET", "/v1/journeys/checkout/funnel?from=6h", rd, "", 200, By::operation,
+         Body::unchecked,
+         [](const HttpReply&, const json& b) {
+           return expect_true(b.value("entered", 0) > 0 && b["steps"].size() == 4, "nobody entered yet");
+         },
+         true},
+        {"funnel of one step", At::main, "GET",
+         "/v1/journeys/checkout/funnel?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00%2B01:00&step=added",
+         rd, "", 200, By::operation, Body::unchecked,
+         [](const HttpReply&, const json& b) {
+           const auto& s = b["steps"];
+           return expect_true(s.size() == 1 && s[0].value("id", "") == "added", "not only the step");
+         }},
+        {"funnel bad from", At::main, "GET", "/v1/journeys/checkout/funnel?from=yesterday", rd, "", 400},
+        {"funnel from after to", At::main, "GET",
+         "/v1/journeys/checkout/funnel?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", rd, "", 400},
+        {"funnel unknown step", At::main, "GET", "/v1/journeys/checkout/funnel?step=nope", rd, "", 400},
+        {"funnel without token", At::main, "GET", "/v1/journeys/checkout/funnel", "", "", 401},
+        {"funnel of a trigger", At::main, "GET", "/v1/journeys/nps_detractor/funnel", rd, "", 404},
+        {"funnel unknown journey", At::main, "GET", "/v1/journeys/nope/funnel", rd, "", 404},
     };
     return out;
+  }
+
+  // The dashboard: the page (read scope, also as ?token=; open without tokens) and the HTTP half of
+  // the WebSocket /v1/live (a plain GET is 426). The handshake itself is in live_feed().
+  std::vector<Scenario> dashboard() {
+    const auto rd = bearer("readsecret1");
+    const auto page = [](const HttpReply& r, const json&) {
+      return expect_true(r.body.find("data-testid=\"status\"") != std::string::npos, "not the dashboard") +
+             expect_true(r.header("content-type") == "text/html; charset=utf-8", "content type");
+    };
+    const auto upgrade = [](const HttpReply&, const json& b) { return error_code_is(b, "upgrade_required"); };
+    return {
+        {"dashboard with ?token=", At::main, "GET", "/?token=readsecret1", "", "", 200, By::operation,
+         Body::unchecked, page},
+        {"dashboard with a bearer token", At::main, "GET", "/", rd, "", 200, By::operation, Body::unchecked,
+         page},
+        {"dashboard without token", At::main, "GET", "/", "", "", 401},
+        {"dashboard with an unknown ?token=", At::main, "GET", "/?token=nope-nope", "", "", 401},
+        {"dashboard, open without tokens", At::dead, "GET", "/", "", "", 200, By::operation, Body::unchecked,
+         page},
+        {"live, plain GET", At::main, "GET", "/v1/live", rd, "", 426, By::operation, Body::unchecked,
+         upgrade},
+        {"live, plain GET with ?token=", At::main, "GET", "/v1/live?token=readsecret1", "", "", 426,
+         By::operation, Body::unchecked, upgrade},
+        {"live without token", At::main, "GET", "/v1/live", std::string(kWsHandshake), "", 401},
+        {"live, open without tokens", At::dead, "GET", "/v1/live", "", "", 426},
+    };
+  }
+
+  // GET /v1/live as a WebSocket: the handshake's 101 (the raw client reads its headers and stops),
+  // then the first message of another connection, validated as the document's LiveSnapshot.
+  void live_feed() {
+    HttpClient c(main_port_);
+    Scenario s{"live handshake",          At::main, "GET", "/v1/live?token=readsecret1",
+               std::string(kWsHandshake), "",       101};
+    auto r = c.request(s.method, s.target, {}, s.headers);
+    ASSERT_TRUE(r) << s.name << ": no reply (" << c.last_error_ << ")";
+    contract_.verify(s, *r);
+    EXPECT_EQ(r->header("sec-websocket-accept"), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    const auto text = first_ws_message(main_port_, "/v1/live?token=readsecret1");
+    const auto snapshot = json::parse(text, nullptr, false);
+    ASSERT_FALSE(snapshot.is_discarded()) << "no snapshot on /v1/live: " << text.substr(0, 200);
+    EXPECT_EQ(api_.errors({{"$ref", "#/components/schemas/LiveSnapshot"}}, snapshot).substr(0, 1500), "")
+        << text.substr(0, 600);
   }
 
   std::vector<Scenario> admin() {
@@ -665,7 +785,7 @@ class ApiContract : public ::testing::Test {
 
   // (a) Every method a documented path does not document gets 405 with Allow naming exactly the
   // documented ones (HEAD wherever GET: the document has both); paths the document does not have
-  // get 404 (the design's funnel, dashboard and WebSocket routes included, until they are
+  // get 404 (the design's dashboard and WebSocket routes included, until they are
   // documented; and every one-letter collector path but the documented ones — analytics.js's batch
   // path /v1/b is not served).
   std::vector<Scenario> routes() {
@@ -809,7 +929,7 @@ TEST(ApiContractDocument, HeadAndAliasOperationsMirrorTheirOriginals) {
 }
 
 TEST_F(ApiContract, RealServerMatchesTheDocument) {
-  for (const auto& group : {collector(), query(), admin(), ops(), routes()})
+  for (const auto& group : {collector(), query(), admin(), ops(), dashboard(), routes()})
     for (const auto& s : group) {
       run(s);
       if (HasFatalFailure()) return;
@@ -826,6 +946,7 @@ TEST_F(ApiContract, RealServerMatchesTheDocument) {
   malformed();
   slow_client();
   connection_limit();
+  live_feed();
   contract_.expect_coverage();
 }
 

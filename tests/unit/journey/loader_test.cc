@@ -142,7 +142,7 @@ TEST(Loader, CheckoutJourney) {
   const auto d = shipped("checkout.yaml");
   EXPECT_EQ(d.kind, Kind::journey);
   EXPECT_EQ(d.id, "checkout");
-  EXPECT_EQ(d.version, 5u);
+  EXPECT_EQ(d.version, 6u);
   EXPECT_EQ(d.description, "Product view to purchase");
   EXPECT_EQ(d.file, kStreams + "/checkout.yaml");
   EXPECT_FALSE(d.grace_ms);
@@ -182,6 +182,14 @@ TEST(Loader, CheckoutJourney) {
   EXPECT_FALSE(d.delivery.quiet_hours);
   EXPECT_EQ(d.delivery.holdout_basis_points, 1000u);
   EXPECT_TRUE(d.delivery.variants.empty());
+  ASSERT_EQ(j->alerts.size(), 5u);
+  EXPECT_EQ(j->alerts[0].id, "purchase-conversion-low");
+  EXPECT_EQ(j->alerts[0].condition, AggregateCondition::conversion_below);
+  EXPECT_EQ(j->alerts[0].step, 3u);
+  EXPECT_EQ(j->alerts[0].threshold, 0.2);
+  EXPECT_EQ(j->alerts[0].severity, "critical");
+  EXPECT_EQ(j->alerts[3].condition, AggregateCondition::no_events);
+  EXPECT_EQ(j->alerts[3].over_ms, 30 * kMin);
 }
 
 TEST(Loader, OnboardingJourneyWithVariants) {

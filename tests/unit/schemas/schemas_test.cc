@@ -108,7 +108,8 @@ TEST_P(SchemaExamples, InvalidExamplesFail) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Schemas, SchemaExamples, ::testing::Values("touchpoint", "dlq", "action", "alert"));
+INSTANTIATE_TEST_SUITE_P(Schemas, SchemaExamples,
+                         ::testing::Values("touchpoint", "dlq", "action", "alert", "webhook_dead_letter"));
 
 // The definitions in streams/ (YAML, converted as the loader does) against the schema file as
 // shipped, top-level oneOf included: each document is exactly one kind.
