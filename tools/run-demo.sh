@@ -45,6 +45,9 @@ journeyd is running with an embedded Kafka (librdkafka mock cluster) and demo tr
   rejected events    kcat -C -b $BS -t touchpoints.dlq
   send your own      echo '{"type":"track","event":"Product Viewed","userId":"me"}' | kcat -P -b $BS -t touchpoints -k me
 
+  dashboard          $URL/?token=$ADMIN_TOKEN   (live funnel, alerts, actions, lag)
+  funnel             curl -H 'Authorization: Bearer $ADMIN_TOKEN' '$URL/v1/journeys/checkout/funnel?from=1h'
+                     $BUILD/src/cli/journeyctl funnel --url $URL --journey checkout --token $ADMIN_TOKEN
   HTTP API           $URL   (docs/api.md)
   metrics            curl $URL/metrics
   health             curl $URL/readyz
