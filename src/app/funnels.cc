@@ -58,13 +58,16 @@ Result<std::string> funnels_json(Services& s, int64_t window_ms) {
 void AppBackend::refresh_funnel_gauges() {
   if (refreshing_.exchange(true)) return;
   const bool posted = pipeline_.post([this](Services& s) {
+    struct Done {  // cleared however the call ends (run_posted catches exceptions)
+      std::atomic<bool>& flag;
+      ~Done() { flag = false; }
+    } done{refreshing_};
     const int64_t to = funnel_now(s);
     auto reports = s.engine.funnel_reports(to - funnel_window_ms_, to);
     if (reports && s.engine.metrics())
       s.engine.metrics()->set_funnels(reports.value());
     else if (!reports)
       spdlog::warn("metrics: funnels: {}", reports.error().message);
-    refreshing_ = false;
   });
   if (!posted) refreshing_ = false;
 }

@@ -289,10 +289,13 @@ struct Pipeline::Impl {
       pc.touched = true;
     }
 
-    int64_t batch_clock = kNoTime;
+    int64_t batch_clock = kNoTime, watermark = INT64_MAX;
     for (auto& [p, pc] : partitions) {
       const int64_t clock = event_clock(Partition{p}, pc, now);
-      if (clock != kNoTime) batch_clock = std::max(batch_clock, clock);
+      if (clock != kNoTime) {
+        batch_clock = std::max(batch_clock, clock);
+        watermark = std::min(watermark, clock);
+      }
       auto fired = engine->fire_timers(Partition{p}, clock);
       if (!fired) return fired.error();
       if (pc.touched) {
@@ -302,7 +305,11 @@ struct Pipeline::Impl {
     }
     // The process's clock (the latest partition clock): funnel input counts and aggregate alerts.
     if (batch_clock != kNoTime) event_now = std::max(event_now, batch_clock);
-    if (auto r = engine->evaluate_alerts(event_now); !r) return r.error();
+    // Aggregate alerts judge complete minutes: on the earliest partition clock, so a partition still
+    // catching up has written its counts of those minutes.
+    if (watermark != INT64_MAX) {
+      if (auto r = engine->evaluate_alerts(watermark); !r) return r.error();
+    }
     engine->note_input(event_now, input - rejected, rejected);
     engine->finish();
     // Webhook deliveries of this batch's actions and alerts go into the same batch.

@@ -45,6 +45,12 @@ std::string_view sv(beast::string_view s) {
   return {s.data(), s.size()};
 }
 
+// The path of a request target, without the query (which may carry a token).
+std::string_view path_of(beast::string_view target) {
+  const std::string_view t = sv(target);
+  return t.substr(0, t.find('?'));
+}
+
 // The state shared by every copy of one Respond.
 struct Answer {
   std::shared_ptr<Gate> gate;
@@ -231,11 +237,13 @@ class Session final : public SessionBase {
     try {
       srv_.handler(std::move(r), respond);
     } catch (const std::exception& e) {
-      spdlog::error("http: handler for {} {} threw: {}", sv(req.method_string()), sv(req.target()), e.what());
+      // The path only: the query may carry a token (?token= of the dashboard).
+      spdlog::error("http: handler for {} {} threw: {}", sv(req.method_string()), path_of(req.target()),
+                    e.what());
       if (!answer->done.load()) respond(json_error(500, "internal", "internal error"));
     } catch (...) {
       spdlog::error("http: handler for {} {} threw a non-std exception", sv(req.method_string()),
-                    sv(req.target()));
+                    path_of(req.target()));
       if (!answer->done.load()) respond(json_error(500, "internal", "internal error"));
     }
   }

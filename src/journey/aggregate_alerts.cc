@@ -5,6 +5,8 @@
 // repeats a firing nor forgets to resolve it.
 #include <fmt/format.h>
 
+#include <set>
+
 #include "common/hash.h"
 #include "common/json_writer.h"
 #include "common/time_format.h"
@@ -16,6 +18,7 @@ namespace journeyd::journey {
 namespace {
 
 constexpr std::string_view kAlertPrefix = "aggalert/";
+constexpr int64_t kNoEventsLookBack = 86'400'000;
 
 std::string firing_key(std::string_view journey, std::string_view rule) {
   std::string k(kAlertPrefix);
@@ -84,12 +87,27 @@ Result<void> Engine::evaluate_alerts(int64_t now) {
   const int64_t to = minute_of(now);
   if (alerts_minute_ != kNoTime && to <= alerts_minute_) return outcome::success();
   alerts_minute_ = to;
+  // Alerts that no longer exist (a reload removed them or their journey) stop firing silently.
+  std::set<std::string> live;
+  for (size_t slot = 0; slot < registry_.size(); ++slot)
+    if (const JourneySpec* j = registry_.current(slot).journey())
+      for (const auto& a : j->alerts) live.insert(firing_key(registry_.current(slot).id, a.id));
+  for (auto it = firing_.begin(); it != firing_.end();) {
+    if (live.count(it->first)) {
+      ++it;
+      continue;
+    }
+    batch_->del(state::Cf::meta, it->first);
+    it = firing_.erase(it);
+  }
   for (size_t slot = 0; slot < registry_.size(); ++slot) {
     const Definition& d = registry_.current(slot);
     const JourneySpec* j = d.journey();
     if (!j) continue;
     for (const auto& a : j->alerts) {
       const int64_t from = to - a.over_ms;
+      if (opts_.metrics && firing_.count(firing_key(d.id, a.id)))  // also after a restart
+        opts_.metrics->aggregate_firing.with({d.id, a.id, a.severity}).set(1);
       std::optional<AggregateVerdict> verdict;
       if (a.condition == AggregateCondition::conversion_below ||
           a.condition == AggregateCondition::dropoff_rate_above) {
@@ -134,7 +152,8 @@ Result<void> Engine::evaluate_alerts(int64_t now) {
           v.value = 0;
           verdict = v;
         } else {
-          auto before = read_counters(store_, d.id, "", to - opts_.funnel_retention_ms, from);
+          // Had events in the day before the silence (a bounded look-back: this runs every minute).
+          auto before = read_counters(store_, d.id, "", from - kNoEventsLookBack, from);
           if (!before) return before.error();
           if (before.value().get(funnel_field::events) > 0) {
             v.breach = true;

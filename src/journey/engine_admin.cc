@@ -382,6 +382,8 @@ Result<Erasure> Engine::erase(std::string_view id, int64_t now_ms, std::string_v
   };
   for (const auto& r : pending.value())
     if (mine(r.key) || names(r.value)) e.outbox.push_back(r.seq);
+  // The dashboard's recent actions (memory only) forget the customer too.
+  std::erase_if(recent_actions_, [&](const std::string& json) { return names(json); });
   const auto prefix = state::history_alert_prefix();
   auto alerts = store_.scan(state::Cf::history, prefix, state::prefix_end(prefix),
                             [&](std::string_view k, std::string_view v) {

@@ -1,5 +1,7 @@
 #include "webhook/delivery.h"
 
+#include <spdlog/spdlog.h>
+
 #include <fmt/format.h>
 #include <simdjson.h>
 
@@ -99,14 +101,16 @@ Result<void> scan_all(const state::Store& store, Fn&& fn) {
   auto r = store.scan(state::Cf::webhooks, std::string(), std::string(9, '\xff'),
                       [&](std::string_view k, std::string_view v) {
                         auto d = decode_delivery(k, v);
-                        if (!d) {
+                        if (!d) {  // never written by journeyd: skipped (it must not stop a start-up)
+                          if (!corrupt)
+                            spdlog::warn("webhooks: an unreadable delivery record is skipped: {}",
+                                         d.error().message);
                           corrupt = d.error();
-                          return false;
+                          return true;
                         }
                         return fn(std::move(d.value()));
                       });
   if (!r) return r.error();
-  if (corrupt) return *corrupt;
   return outcome::success();
 }
 

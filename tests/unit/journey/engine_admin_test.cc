@@ -189,6 +189,20 @@ TEST_F(Admin, EraseDeletesEverythingAndFencesOlderEvents) {
   EXPECT_EQ(h.level("u1"), 1u);
 }
 
+TEST_F(Admin, RecentActionsForTheDashboardForgetAnErasedCustomer) {
+  for (const char* c : {"u1", "u2"}) {
+    h.send(c, "Product Viewed", kT0);
+    h.send(c, "Product Added", kT0 + kMin);
+  }
+  h.fire(kT0 + 40 * kMin);  // two cart-abandon emails
+  auto before = nlohmann::json::parse(h.engine().recent_actions_json(10));
+  ASSERT_EQ(before.size(), 2u);
+  h.erase("u1", kT0 + kHour);
+  auto after = nlohmann::json::parse(h.engine().recent_actions_json(10));
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0]["customer"], "u2");
+}
+
 TEST_F(Admin, EraseReachesPartitionsNoLongerOwned) {
   // u1's state is in partition 0, which this instance consumed (its offsets are stored) but no longer
   // owns: nothing of u1 may wait there for the partition to come back.
