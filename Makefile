@@ -3,7 +3,7 @@ PRESET ?= release
 BUILD  := build/$(PRESET)
 JOBS   ?= $(shell nproc)
 
-.PHONY: all deps build run test bench asan format clean
+.PHONY: all deps build run test bench asan fuzz format clean
 
 all: build
 
@@ -27,6 +27,11 @@ bench: build
 
 asan:
 	$(MAKE) test PRESET=asan
+
+# libFuzzer targets (clang, build/fuzz), FUZZ_SECONDS each; see tools/fuzz.sh and docs/reliability.md.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ./tools/fuzz.sh
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h' 'tools/*.cc' 'tools/*.h')

@@ -24,6 +24,7 @@ PACKAGES=(
   chromium              # the dashboard e2e test (headless, driven by playwright-core)
   python3-yaml          # tests/deploy: parses compose.yaml and the Kubernetes manifests
   clang-format
+  clang libclang-rt-14-dev  # make fuzz: clang++-14 and libFuzzer (libclang_rt.fuzzer), see tools/fuzz.sh
 )
 
 missing=()

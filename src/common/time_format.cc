@@ -89,7 +89,13 @@ std::optional<int64_t> parse_iso8601(std::string_view s) {
   if (pos != s.size()) return std::nullopt;
   const int64_t days = days_from_civil(year, static_cast<unsigned>(mon), static_cast<unsigned>(day));
   const int64_t secs = days * 86400 + hh * 3600 + mm * 60 + ss - offset_min * 60;
-  return secs * 1000 + frac_ms;
+  const int64_t ms = secs * 1000 + frac_ms;
+  // Only instants format_iso8601 writes back in four-digit years ("0000-01-01T00:00:00+01:00" would
+  // be year -1, "9999-12-31T23:59:60Z" year 10000). Found by tests/fuzz/decoder_fuzz.cc.
+  constexpr int64_t kFirst = -62'167'219'200'000;  // 0000-01-01T00:00:00.000Z
+  constexpr int64_t kLast = 253'402'300'799'999;   // 9999-12-31T23:59:59.999Z
+  if (ms < kFirst || ms > kLast) return std::nullopt;
+  return ms;
 }
 
 std::string format_iso8601(int64_t ms) {

@@ -132,8 +132,9 @@ struct Collector : std::enable_shared_from_this<Collector> {
 void register_ingest_routes(Router& router, IngestOptions opts, EventSink& sink, const Clock& clock,
                             IngestObserver* observer) {
   auto c = std::make_shared<Collector>(std::move(opts), sink, clock, observer);
-  for (auto [name, endpoint] : kEndpoints) {
-    const std::string path = fmt::format("/v1/{}", name);
+  for (const auto& e : kEndpoints) {
+    const std::string_view endpoint = e.second;  // not a structured binding: clang 14 cannot capture one
+    const std::string path = fmt::format("/v1/{}", e.first);
     // Browsers (analytics.js) call the collector cross-origin.
     router.add("POST", path, path, [c, endpoint](Request&& req, Respond respond) {
       c->handle(endpoint, std::move(req), [respond = std::move(respond)](Response r) {

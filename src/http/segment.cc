@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <random>
+#include <unordered_map>
 #include <variant>
 
 #include "common/hash.h"
@@ -20,6 +21,7 @@ using simdjson::dom::element_type;
 using simdjson::dom::object;
 
 constexpr size_t kMaxIdBytes = 256;  // as the event decoder (src/event/decoder.cc)
+constexpr int kMaxDepth = 64;        // as the event decoder: levels below a top-level field's value
 constexpr std::array<std::string_view, 6> kTypes = {"track", "identify", "page", "screen", "group", "alias"};
 // Fields the collector sets itself; everything else is forwarded as sent.
 constexpr std::array<std::string_view, 7> kOwnFields = {
@@ -27,6 +29,31 @@ constexpr std::array<std::string_view, 7> kOwnFields = {
 
 IngestError bad(std::string code, std::string message) {
   return IngestError{400, std::move(code), std::move(message)};
+}
+
+// The value of `name` in `o`. A repeated key's last value wins, as in the event decoder (and
+// JSON.parse, Go's encoding/json): the collector judges the event the pipeline will read.
+simdjson::error_code member(const object& o, std::string_view name, element& out) {
+  auto err = simdjson::NO_SUCH_FIELD;
+  for (auto f : o)
+    if (f.key == name) out = f.value, err = simdjson::SUCCESS;
+  return err;
+}
+
+// True when `e`, at `depth` (a top-level field's value is 0), holds a value deeper than the decoder
+// accepts: it would only reach the DLQ.
+bool too_deep(const element& e, int depth) {
+  if (depth > kMaxDepth) return true;
+  object o;
+  simdjson::dom::array a;
+  if (e.get_object().get(o) == simdjson::SUCCESS) {
+    for (auto f : o)
+      if (too_deep(f.value, depth + 1)) return true;
+  } else if (e.get_array().get(a) == simdjson::SUCCESS) {
+    for (element c : a)
+      if (too_deep(c, depth + 1)) return true;
+  }
+  return false;
 }
 
 std::string new_message_id() {
@@ -39,7 +66,7 @@ std::string new_message_id() {
 std::optional<std::string> id_field(const object& o, std::string_view name, std::optional<IngestError>& err,
                                     size_t max_bytes = kMaxIdBytes) {
   element v;
-  if (o.at_key(name).get(v) != simdjson::SUCCESS || v.is_null()) return std::nullopt;
+  if (member(o, name, v) != simdjson::SUCCESS || v.is_null()) return std::nullopt;
   std::string out;
   if (v.is_string())
     out = v.get_string().value_unsafe();
@@ -58,14 +85,14 @@ std::optional<std::string> id_field(const object& o, std::string_view name, std:
 
 std::optional<std::string_view> string_field(const object& o, std::string_view name) {
   element v;
-  if (o.at_key(name).get(v) != simdjson::SUCCESS || !v.is_string()) return std::nullopt;
+  if (member(o, name, v) != simdjson::SUCCESS || !v.is_string()) return std::nullopt;
   return v.get_string().value_unsafe();
 }
 
 // A time field: absent is fine, present must be ISO-8601.
 std::optional<int64_t> time_field(const object& o, std::string_view name, std::optional<IngestError>& err) {
   element v;
-  if (o.at_key(name).get(v) != simdjson::SUCCESS || v.is_null()) return std::nullopt;
+  if (member(o, name, v) != simdjson::SUCCESS || v.is_null()) return std::nullopt;
   std::optional<int64_t> t;
   if (v.is_string()) t = parse_iso8601(v.get_string().value_unsafe());
   if (!t) err = bad("invalid_timestamp", fmt::format("'{}' must be an ISO-8601 date-time", name));
@@ -116,17 +143,41 @@ std::variant<OutEvent, IngestError> normalize(const element& e, std::string_view
   // Clock-skew correction (Segment): the device's clock is off by sentAt - receivedAt.
   int64_t timestamp = received_at;
   if (ts) timestamp = sent_at ? received_at - (*sent_at - *ts) : *ts;
+  // A correction by an absurd sentAt can leave the years ISO-8601 writes (0000-9999): the decoder
+  // could not read it back.
+  if (!parse_iso8601(format_iso8601(timestamp)))
+    return bad("invalid_timestamp",
+               "'timestamp' corrected by 'sentAt' is not a date-time of years 0000-9999");
 
   std::string out;
   out.reserve(256);
   JsonWriter w(out);
   w.begin_object();
   bool has_context = false, has_integrations = false;
+  // A repeated key is forwarded once, with its last value: the decoder reads every occurrence, and an
+  // earlier one of the wrong type would send the event to the DLQ. (Found by tests/fuzz/http_fuzz.cc.)
+  std::unordered_map<std::string_view, size_t> last;
+  size_t index = 0;
+  for (auto field : o) last[field.key] = index++;
+  index = 0;
   for (auto field : o) {
+    if (last[field.key] != index++) continue;
     if (std::find(kOwnFields.begin(), kOwnFields.end(), field.key) != kOwnFields.end()) continue;
+    if (too_deep(field.value, 0))
+      return bad("invalid_event", fmt::format("'{}' is nested deeper than {} levels", field.key, kMaxDepth));
     has_context |= field.key == "context";
     has_integrations |= field.key == "integrations";
-    w.key(field.key).raw(simdjson::minify(field.value));
+    // An integer id is taken as its text (the decoder reads anonymousId and previousId as strings).
+    const bool id = field.key == "userId" || field.key == "anonymousId" || field.key == "previousId";
+    // The decoder reads these as strings (or null) whatever the type: anything else would be dead-lettered.
+    if ((field.key == "event" || field.key == "name" || field.key == "previousId") &&
+        !field.value.is_string() && !field.value.is_null() &&
+        !(id && (field.value.is_int64() || field.value.is_uint64())))
+      return bad("invalid_field", fmt::format("'{}' must be a string", field.key));
+    if (id && (field.value.is_int64() || field.value.is_uint64()))
+      w.field(field.key, simdjson::minify(field.value));
+    else
+      w.key(field.key).raw(simdjson::minify(field.value));
   }
   if (!has_context && !defaults.context.empty()) w.key("context").raw(defaults.context);
   if (!has_integrations && !defaults.integrations.empty()) w.key("integrations").raw(defaults.integrations);
@@ -145,7 +196,7 @@ std::variant<OutEvent, IngestError> normalize(const element& e, std::string_view
 
 std::string minified_or_empty(const object& o, std::string_view name) {
   element v;
-  if (o.at_key(name).get(v) != simdjson::SUCCESS || !v.is_object()) return {};
+  if (member(o, name, v) != simdjson::SUCCESS || !v.is_object()) return {};
   return simdjson::minify(v);
 }
 
@@ -192,7 +243,9 @@ SegmentRequest parse_segment(std::string_view endpoint, std::string_view body, i
     return r;
   }
   simdjson::dom::array items;
-  if (top["batch"].get_array().get(items) != simdjson::SUCCESS) {
+  element batch_value;
+  if (member(top, "batch", batch_value) != simdjson::SUCCESS ||
+      batch_value.get_array().get(items) != simdjson::SUCCESS) {
     r.error = bad("invalid_batch", "'batch' must be an array of events");
     return r;
   }

@@ -147,8 +147,7 @@ class Session final : public SessionBase {
     head_ = false;
     lowest().expires_never();
     parser_.emplace();
-    parser_->header_limit(static_cast<uint32_t>(opts().max_header_bytes));
-    parser_->body_limit(opts().max_body_bytes);
+    limit_parser(*parser_, opts());
     read_timer_.expires_after(ms(opts().read_timeout_ms));
     read_timer_.async_wait([self = self(), gen = ++read_gen_](beast::error_code ec) {
       if (ec || gen != self->read_gen_ || self->phase_ != Phase::reading) return;
@@ -213,20 +212,9 @@ class Session final : public SessionBase {
     upgrade_.reset();
     if (beast::websocket::is_upgrade(req)) upgrade_.emplace(req.base());  // the handshake needs the headers
     Request r;
-    r.method = std::string(req.method_string());
-    r.target = std::string(req.target());
-    if (!parse_target(r.target, r.path, r.query))
+    if (!to_request(req, remote_, r))
       return own(json_error(400, "bad_request", "malformed request target"), false);
     if (upgrade_) upgrade_path_ = r.path;
-    r.headers.reserve(std::distance(req.begin(), req.end()));
-    for (const auto& f : req) {
-      std::string name(f.name_string());
-      std::transform(name.begin(), name.end(), name.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      r.headers.emplace_back(std::move(name), std::string(f.value()));
-    }
-    r.body = std::move(req.body());
-    r.remote = remote_;
 
     hold_ = self();
     auto answer = std::make_shared<Answer>();
@@ -370,6 +358,27 @@ class Session final : public SessionBase {
 };
 
 }  // namespace
+
+void detail::limit_parser(bhttp::request_parser<bhttp::string_body>& parser, const ServerOptions& opts) {
+  parser.header_limit(static_cast<uint32_t>(opts.max_header_bytes));
+  parser.body_limit(opts.max_body_bytes);
+}
+
+bool detail::to_request(UpgradeRequest& req, std::string remote, Request& r) {
+  r.method = std::string(req.method_string());
+  r.target = std::string(req.target());
+  if (!parse_target(r.target, r.path, r.query)) return false;
+  r.headers.reserve(std::distance(req.begin(), req.end()));
+  for (const auto& f : req) {
+    std::string name(f.name_string());
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    r.headers.emplace_back(std::move(name), std::string(f.value()));
+  }
+  r.body = std::move(req.body());
+  r.remote = std::move(remote);
+  return true;
+}
 
 SessionBase::~SessionBase() {
   {

@@ -19,6 +19,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <chrono>
@@ -54,6 +55,13 @@ struct Gate {
 };
 
 class SessionBase;
+
+// A connection's request parser gets the options' header and body limits (431 and 413 beyond them).
+void limit_parser(beast::http::request_parser<beast::http::string_body>& parser, const ServerOptions& opts);
+// The Request the Handler gets for a parsed request (its body is moved out): method, target, decoded
+// path and query, headers with lower-case names, body, `remote`. False on a malformed target, which
+// the server answers 400 itself. (Also used by tests/fuzz/http_fuzz.cc.)
+bool to_request(UpgradeRequest& req, std::string remote, Request& out);
 
 }  // namespace detail
 

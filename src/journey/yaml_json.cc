@@ -29,6 +29,53 @@ Position position(const YAML::Mark& m) {
   return {m.line + 1, m.column + 1};
 }
 
+// Length of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlongs, surrogates or code
+// points beyond U+10FFFF), or 0.
+size_t utf8_sequence(std::string_view s, size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) return 1;
+  const size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+  const auto c1 = static_cast<unsigned char>(s[i + 1]);
+  if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) || (c == 0xF0 && c1 < 0x90) ||
+      (c == 0xF4 && c1 > 0x8F))
+    return 0;
+  return n;
+}
+
+// yaml-cpp passes bytes through as they are, but every string of a definition must be UTF-8 (JSON,
+// the schema checks, messages): invalid bytes become U+FFFD. False if there were any. (Found by
+// tests/fuzz/loader_fuzz.cc: valijson's string length read out of bounds on invalid UTF-8.)
+bool make_utf8(std::string& s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const size_t n = utf8_sequence(s, i);
+    if (n == 0) break;
+    i += n;
+  }
+  if (i == s.size()) return true;
+  std::string out = s.substr(0, i);
+  while (i < s.size()) {
+    const size_t n = utf8_sequence(s, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(s, i, n);
+      i += n;
+    }
+  }
+  s = std::move(out);
+  return false;
+}
+
+// Values one document may hold once its aliases are expanded (a definition has a few hundred): a
+// few hundred bytes of nested aliases ("billion laughs") would otherwise expand to gigabytes.
+// (Found by tests/fuzz/loader_fuzz.cc.)
+constexpr size_t kMaxValues = 100'000;
+
 // Builds one document at a time from parser events.
 class Builder : public YAML::EventHandler {
  public:
@@ -42,18 +89,27 @@ class Builder : public YAML::EventHandler {
   void OnDocumentStart(const YAML::Mark&) override {
     doc_ = YamlDocument{};
     stack_.clear();
+    values_ = 0;
     root_mark_ = YAML::Mark::null_mark();
   }
   void OnDocumentEnd() override {}
 
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { value(mark, anchor, nullptr); }
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    count(mark, 1);
+    value(mark, anchor, nullptr);
+  }
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     auto it = anchors_.find(anchor);
-    value(mark, YAML::NullAnchor, it == anchors_.end() ? json() : it->second);
+    // Counted before the copy is made: beyond the limit the alias is null.
+    if (it == anchors_.end() || !count(mark, it->second.values)) return value(mark, YAML::NullAnchor, json());
+    value(mark, YAML::NullAnchor, it->second.value);
   }
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                const std::string& text) override {
+                const std::string& raw) override {
+    std::string text = raw;
+    if (!make_utf8(text)) problem(position(mark), "text that is not UTF-8 (save the file as UTF-8)");
     if (!stack_.empty() && stack_.back().map && !stack_.back().has_key) return key(mark, text);
+    count(mark, 1);
     value(mark, anchor, scalar(mark, tag, text));
   }
   void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
@@ -72,6 +128,7 @@ class Builder : public YAML::EventHandler {
     json value;
     std::string pointer;
     YAML::anchor_t anchor = YAML::NullAnchor;
+    size_t values_before = 0;  // Builder::values_ when it opened
     bool map = false;
     bool discard = false;  // a complex key, or the value of a rejected key: parsed, then dropped
     // Maps only: the key whose value comes next.
@@ -116,7 +173,7 @@ class Builder : public YAML::EventHandler {
   void value(const YAML::Mark& mark, YAML::anchor_t anchor, json v) {
     Position at;
     const auto p = slot(mark, v.is_null(), at);
-    if (anchor != YAML::NullAnchor) anchors_[anchor] = v;
+    if (anchor != YAML::NullAnchor) anchors_[anchor] = {v, 1};
     if (p) doc_.positions.set_value(*p, at);
     place(p.has_value(), std::move(v), mark);
   }
@@ -125,7 +182,9 @@ class Builder : public YAML::EventHandler {
     Position at;
     const auto p = slot(mark, false, at);
     if (p) doc_.positions.set_value(*p, at);
+    count(mark, 1);
     Frame f;
+    f.values_before = values_ - 1;
     f.value = map ? json::object() : json::array();
     f.pointer = p.value_or("");
     f.anchor = anchor;
@@ -138,7 +197,7 @@ class Builder : public YAML::EventHandler {
   void close() {
     Frame f = std::move(stack_.back());
     stack_.pop_back();
-    if (f.anchor != YAML::NullAnchor) anchors_[f.anchor] = f.value;
+    if (f.anchor != YAML::NullAnchor) anchors_[f.anchor] = {f.value, values_ - f.values_before};
     place(!f.discard, std::move(f.value), YAML::Mark::null_mark());
   }
 
@@ -178,6 +237,16 @@ class Builder : public YAML::EventHandler {
     return v;
   }
 
+  // Adds n values to the document; false (and a problem, once) beyond kMaxValues.
+  bool count(const YAML::Mark& mark, size_t n) {
+    if (values_ > kMaxValues) return false;
+    values_ += n;
+    if (values_ <= kMaxValues) return true;
+    problem(position(mark),
+            fmt::format("the document has more than {} values (aliases expanded)", kMaxValues));
+    return false;
+  }
+
   void problem(Position at, std::string message) {
     problems_.push_back({at, std::move(message)});
     doc_.ok = false;
@@ -186,7 +255,12 @@ class Builder : public YAML::EventHandler {
   std::vector<YamlProblem>& problems_;
   YamlDocument doc_;
   std::vector<Frame> stack_;
-  std::map<YAML::anchor_t, json> anchors_;
+  struct Anchored {
+    json value;
+    size_t values = 1;  // in value, counting itself
+  };
+  std::map<YAML::anchor_t, Anchored> anchors_;
+  size_t values_ = 0;  // in the document so far, aliases expanded
   YAML::Mark root_mark_ = YAML::Mark::null_mark();
 };
 

@@ -98,6 +98,17 @@ TEST(TimeFormatParse, RejectsFebruary29InCommonYears) {
   EXPECT_TRUE(parse_iso8601("2000-02-29T00:00:00Z").has_value());
 }
 
+// Found by tests/fuzz/decoder_fuzz.cc: an offset or a leap second could move an instant out of the
+// four-digit years, which format_iso8601 then wrote as "-001-12-31T23:00:00.000Z" (unreadable).
+TEST(TimeFormatParse, RejectsInstantsOutsideFourDigitYears) {
+  EXPECT_EQ(parse_iso8601("0000-01-01T00:00:00+01:00"), std::nullopt);
+  EXPECT_EQ(parse_iso8601("9999-12-31T23:59:60Z"), std::nullopt);
+  EXPECT_EQ(parse_iso8601("9999-12-31T23:30:00-01:00"), std::nullopt);
+  EXPECT_EQ(parse_iso8601("0000-01-01T00:00:00Z"), -62'167'219'200'000);
+  EXPECT_EQ(parse_iso8601("0000-01-01T00:00:00-01:00"), -62'167'215'600'000);
+  EXPECT_EQ(parse_iso8601("9999-12-31T23:59:59.999Z"), 253'402'300'799'999);
+}
+
 TEST(TimeFormatFormat, Canonical) {
   EXPECT_EQ(format_iso8601(0), "1970-01-01T00:00:00.000Z");
   EXPECT_EQ(format_iso8601(k20261122T10 + 7), "2026-11-22T10:00:00.007Z");

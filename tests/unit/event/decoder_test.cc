@@ -186,6 +186,15 @@ TEST_F(DecoderTest, NonObjectJsonIsRejected) {
     EXPECT_EQ(rejected(json).category, DlqCategory::parse_error) << json;
 }
 
+// Found by tests/fuzz/decoder_fuzz.cc: simdjson 3.0.1 read "true   " and "null " as not JSON.
+TEST_F(DecoderTest, ScalarDocumentsWithTrailingWhitespaceAreValidJson) {
+  for (const char* json :
+       {"true   ", "   true           ", "false \n\n ", "null ", "null\t\t", " 42   ", " \"x\"  "})
+    EXPECT_EQ(rejected(json).category, DlqCategory::schema_violation) << json;
+  for (const char* json : {"true  x", "null  null", "nul  ", "truee "})
+    EXPECT_EQ(rejected(json).category, DlqCategory::parse_error) << json;
+}
+
 TEST_F(DecoderTest, NumbersSimdjsonCannotRepresentAreStillValidJson) {
   // A 30-digit order id or 1e400 is valid JSON: the event must not be lost.
   const auto tp = ok(
@@ -199,6 +208,18 @@ TEST_F(DecoderTest, MisspelledNullIsParseError) {
   EXPECT_EQ(rejected(R"({"type":"track","event":"E","userId":"u1","messageId":nul})").category,
             DlqCategory::parse_error);
   EXPECT_EQ(ok(R"({"type":"track","event":"E","userId":"u1","messageId":null})").message_id, "");
+}
+
+// tests/data/bad/duplicate_*.json: a repeated key's last value wins, also when it is null (the
+// collector reads repeated keys the same way, so it judges the event this decoder will see).
+TEST_F(DecoderTest, RepeatedKeysLastValueWinsEvenANullOne) {
+  EXPECT_EQ(ok(R"({"type":"track","event":"E","userId":"first","userId":"last"})").user_id, "last");
+  EXPECT_EQ(rejected(R"({"type":"track","event":"E","userId":"u1","userId":null})").category,
+            DlqCategory::missing_identity);
+  EXPECT_EQ(ok(R"({"type":"track","event":"E","userId":"u1","messageId":"m1","messageId":null})").message_id,
+            "");
+  EXPECT_EQ(rejected(R"({"type":"track","event":"E","userId":"u1","type":"bogus"})").category,
+            DlqCategory::schema_violation);
 }
 
 TEST_F(DecoderTest, TrailingContentIsParseError) {

@@ -130,6 +130,58 @@ TEST(Segment, SizeLimitsNameTheLimit) {
   EXPECT_NE(r.error->message.find("300"), std::string::npos);
 }
 
+// tests/data/bad/duplicate_*.json: a repeated key's last value wins, as in the pipeline's decoder,
+// so the Kafka key is the customer the decoder sees and nothing accepted here is dead-lettered there.
+TEST(Segment, RepeatedKeysAreReadAsTheDecoderReadsThem) {
+  auto r = parse_segment("track", R"({"userId":"dup-first","event":"x","userId":"dup-last"})", kNow, {});
+  ASSERT_FALSE(r.error);
+  EXPECT_EQ(r.events[0].key, "dup-last");
+  r = parse_segment("track", R"({"userId":"u1","event":"x","event":""})", kNow, {});
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->code, "invalid_event");
+  r = parse_segment("track", R"({"userId":"u1","event":"x","userId":null})", kNow, {});
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->code, "missing_identity");
+  r = parse_segment("batch", R"({"batch":[{"type":"track","userId":"u1","event":"x","type":"bogus"}],
+      "batch":[{"type":"track","userId":"u2","event":"x"}]})",
+                    kNow, {});
+  ASSERT_FALSE(r.error);
+  EXPECT_EQ(r.events.at(0).key, "u2");
+}
+
+// tests/data/bad/anonymousid_number.json: the decoder reads anonymousId and previousId as strings.
+TEST(Segment, IntegerIdsAreForwardedAsTheirText) {
+  const auto r = parse_segment("alias", R"({"userId":42,"anonymousId":7,"previousId":8})", kNow, {});
+  ASSERT_FALSE(r.error);
+  const auto e = event_of(r);
+  EXPECT_EQ(e["userId"], "42");
+  EXPECT_EQ(e["anonymousId"], "7");
+  EXPECT_EQ(e["previousId"], "8");
+}
+
+// tests/data/bad/deep_nesting_*.json: 64 levels below a top-level field are the decoder's limit.
+TEST(Segment, NestingTheDecoderRefusesIsRefusedHere) {
+  const auto nested = [](int levels) {
+    return R"({"userId":"u1","event":"x","properties":{"a":)" + std::string(levels - 1, '[') + "[]" +
+           std::string(levels - 1, ']') + "}}";
+  };
+  EXPECT_FALSE(parse_segment("track", nested(64), kNow, {}).error);
+  const auto r = parse_segment("track", nested(65), kNow, {});
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->code, "invalid_event");
+}
+
+// tests/data/bad/sentat_extreme_skew.json: a correction beyond year 9999 (or before 0000) would
+// reach the decoder as a timestamp it cannot read.
+TEST(Segment, ACorrectedTimestampOutsideYears0To9999IsRefused) {
+  const auto r = parse_segment(
+      "track",
+      R"({"userId":"u1","event":"x","timestamp":"0001-01-01T00:00:00Z","sentAt":"9999-12-31T23:59:59Z"})",
+      kNow, {});
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->code, "invalid_timestamp");
+}
+
 TEST(Segment, BatchTakesTheGoodEventsAndListsTheBadOnes) {
   const auto r = parse_segment("batch", R"({"writeKey":"k","sentAt":"2026-11-22T10:00:10Z",
       "context":{"library":{"name":"x"}},

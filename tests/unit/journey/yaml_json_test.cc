@@ -97,6 +97,48 @@ TEST(YamlJson, AnchorsAndAliases) {
   EXPECT_EQ(pos(r.documents[0].positions.value("/other/where")), "2:8");  // the alias
 }
 
+// Found by tests/fuzz/loader_fuzz.cc: bytes that are not UTF-8 reached the schema checks (valijson
+// read out of bounds measuring such a string). Each is a problem at its scalar and becomes U+FFFD.
+TEST(YamlJson, TextThatIsNotUtf8IsAProblem) {
+  const auto r = parse_yaml(
+      "ok: \"\xc3\xa9\xf0\x9f\x98\x80\"\nbad: \"a\x80\x80\x80\xff"
+      "b\"\n\xc3: 1\nsurrogate: \"\xed\xa0\x80\"\n");
+  ASSERT_EQ(r.documents.size(), 1u);
+  EXPECT_FALSE(r.documents[0].ok);
+  ASSERT_EQ(r.problems.size(), 3u);
+  EXPECT_EQ(pos(r.problems[0].at), "2:6");
+  EXPECT_EQ(r.problems[0].message, "text that is not UTF-8 (save the file as UTF-8)");
+  EXPECT_EQ(pos(r.problems[1].at), "3:1");
+  const auto& v = r.documents[0].value;
+  EXPECT_EQ(v["ok"], "\xc3\xa9\xf0\x9f\x98\x80");
+  EXPECT_EQ(v["bad"],
+            "a\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+            "b");
+  EXPECT_EQ(v["\xef\xbf\xbd"], 1);
+  EXPECT_EQ(v["surrogate"], "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+  EXPECT_NO_THROW(v.dump());
+}
+
+// Found by tests/fuzz/loader_fuzz.cc: 500 bytes of nested aliases expanded to 10^9 values.
+TEST(YamlJson, AliasesExpandToAtMostALimit) {
+  std::string text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 9; ++i) {
+    text += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) text += (k ? ", *a" : "*a") + std::to_string(i - 1);
+    text += "]\n";
+  }
+  const auto r = parse_yaml(text);
+  ASSERT_EQ(r.documents.size(), 1u);
+  EXPECT_FALSE(r.documents[0].ok);
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_EQ(r.problems[0].message, "the document has more than 100000 values (aliases expanded)");
+  // a0..a3 and seven aliases of a4 make 12344 + 1 + 7 * 11111 values; the eighth crosses the limit.
+  EXPECT_EQ(pos(r.problems[0].at), "5:45");
+  const auto& a4 = r.documents[0].value["a4"];
+  EXPECT_EQ(a4[6].size(), 10u);
+  EXPECT_TRUE(a4[7].is_null());
+}
+
 TEST(YamlJson, HugeNumbersAreProblems) {
   const auto r = parse_yaml("a: 1e400\nb: \"1e400\"\n");
   ASSERT_EQ(r.problems.size(), 1u);
