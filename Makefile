@@ -3,7 +3,7 @@ PRESET ?= release
 BUILD  := build/$(PRESET)
 JOBS   ?= $(shell nproc)
 
-.PHONY: all deps build run test bench asan fuzz format clean
+.PHONY: all deps build run test bench asan fuzz soak format clean
 
 all: build
 
@@ -27,6 +27,14 @@ bench: build
 
 asan:
 	$(MAKE) test PRESET=asan
+
+# Crash loop, long variant: journeyd SIGKILLed SOAK_KILLS times at random points under ~4 min of
+# traffic; prints kills, lost (must be 0) and duplicated actions (tests/e2e/crash_loop.sh).
+SOAK_KILLS ?= 50
+soak: build
+	KILLS=$(SOAK_KILLS) E2E_CUSTOMERS=20000 ARRIVAL=12ms PARTITIONS=12 DRAIN_SECONDS=300 \
+	  bash tests/e2e/crash_loop.sh $(BUILD)/src/app/journeyd $(BUILD)/src/cli/journeyctl \
+	  $(BUILD)/tools/loadgen/journeyd-loadgen .
 
 # libFuzzer targets (clang, build/fuzz), FUZZ_SECONDS each; see tools/fuzz.sh and docs/reliability.md.
 FUZZ_SECONDS ?= 60
