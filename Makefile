@@ -3,7 +3,7 @@ PRESET ?= release
 BUILD  := build/$(PRESET)
 JOBS   ?= $(shell nproc)
 
-.PHONY: all deps build run test bench asan fuzz soak format clean
+.PHONY: all deps build run test bench asan asan-ci tsan fuzz format clean
 
 all: build
 
@@ -19,14 +19,31 @@ build: deps $(BUILD)/build.ninja
 run: build
 	@./tools/run-demo.sh $(BUILD)
 
+# `make test` (CI): the Release build and the whole suite, then the unit and integration tests under
+# ASan+UBSan (asan-ci). Options and suppressions are compiled into sanitizer builds
+# (tests/sanitizers/sanitizer_defaults.cc); ASAN_OPTIONS, UBSAN_OPTIONS, TSAN_OPTIONS override them.
+CTEST_ARGS ?=
 test: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600 $(CTEST_ARGS)
+ifeq ($(PRESET),release)
+	$(MAKE) --no-print-directory asan-ci
+endif
 
 bench: build
 	$(BUILD)/tools/bench/journeyd-bench
 
+# Sanitizers (docs/reliability.md, "Sanitizers"). asan and tsan: everything, in build/asan and build/tsan.
+# asan-ci: only the unit and integration test binaries, -O1 -g1, in build/asan-ci.
 asan:
 	$(MAKE) test PRESET=asan
+
+asan-ci: deps
+	test -f build/asan-ci/build.ninja || cmake --preset asan-ci >/dev/null
+	cmake --build --preset asan-ci -j $(JOBS)
+	cd build/asan-ci && ctest -L 'unit|integration' --output-on-failure -j $(JOBS) --timeout 900
+
+tsan:
+	$(MAKE) test PRESET=tsan
 
 # Crash loop, long variant: journeyd SIGKILLed SOAK_KILLS times at random points under ~4 min of
 # traffic; prints kills, lost (must be 0) and duplicated actions (tests/e2e/crash_loop.sh).

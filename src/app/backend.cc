@@ -7,6 +7,7 @@
 #include "common/hash.h"
 #include "common/json_writer.h"
 #include "journey/engine.h"
+#include "kafka/health.h"
 #include "state/store.h"
 #include "webhook/delivery.h"
 #include "webhook/relay.h"
@@ -141,16 +142,51 @@ void AppBackend::erase_customer(std::string id, std::string actor, http::Respond
   });
 }
 
+namespace {
+
+// Kafka as the consumer and the outbox's producer see it: "ok", a partial outage (still ready: the
+// brokers that answer are served), or the outage that makes this instance not ready.
+struct Check {
+  bool ok = true;
+  std::string text = "ok";
+};
+
+Check kafka_check(const PipelineStats& st) {
+  const auto c = st.consumer_health ? st.consumer_health->snapshot() : kafka::HealthSnapshot{};
+  const auto p = st.producer_health ? st.producer_health->snapshot() : kafka::HealthSnapshot{};
+  if (!c.reachable && !p.reachable) return {false, "all brokers down"};
+  if (!c.reachable) return {false, "consumer: all brokers down"};
+  if (!p.reachable) return {false, "producer: all brokers down"};
+  if (!c.coordinator) return {false, "group coordinator unavailable"};
+  if (c.brokers_down + p.brokers_down > 0)
+    return {true, fmt::format("degraded: {} broker connection(s) down", c.brokers_down + p.brokers_down)};
+  return {};
+}
+
+Check outbox_check(const PipelineStats& st) {
+  const int64_t stalled = st.outbox_stalled_ms.load();
+  if (st.outbox_stall_limit_ms <= 0 || stalled < st.outbox_stall_limit_ms) return {};
+  return {false, fmt::format("stalled: {} record(s) waiting for Kafka, nothing delivered for {} s",
+                             st.outbox_pending.load(), stalled / 1000)};
+}
+
+}  // namespace
+
 http::Readiness AppBackend::readiness() const {
   const auto& st = pipeline_.stats();
   const bool running = st.running.load();
   const int parts = st.partitions.load();
   const bool collector = !collector_healthy_ || collector_healthy_();
+  const auto kafka = kafka_check(st);
+  const auto outbox = outbox_check(st);
   http::Readiness r;
-  r.ready = running && parts > 0 && collector;
-  r.details_json =
-      fmt::format(R"({{"state":"open","consuming":{},"partitions_assigned":{},"collector":"{}"}})",
-                  running ? "true" : "false", parts, collector ? "ok" : "failed");
+  r.ready = running && parts > 0 && collector && kafka.ok && outbox.ok;
+  std::string body;
+  JsonWriter w(body);
+  w.begin_object().field("state", "open").key("consuming").boolean(running);
+  w.field("partitions_assigned", static_cast<int64_t>(parts)).field("collector", collector ? "ok" : "failed");
+  w.field("kafka", kafka.text).field("outbox", outbox.text).end_object();
+  r.details_json = std::move(body);
   return r;
 }
 

@@ -18,6 +18,7 @@
 #include "app/embedded_kafka.h"
 #include "app/ingest_sink.h"
 #include "app/pipeline.h"
+#include "app/privacy_check.h"
 #include "app/signals.h"
 #include "common/log.h"
 #include "http/admin.h"
@@ -87,6 +88,18 @@ int main(int argc, char** argv) {
     return 2;
   }
   spdlog::info("loaded {} definition(s) from {}", defs.definitions.size(), cfg.streams_dir);
+  // PII rules: refused here when bad (the pipeline builds them again); each journey condition they
+  // affect is a warning (docs/security.md).
+  if (auto privacy =
+          event::Privacy::create({cfg.privacy_hash_fields, cfg.privacy_redact_fields, cfg.privacy_hash_key});
+      !privacy) {
+    std::cerr << "journeyd: " << privacy.error().message << "\n";
+    return 2;
+  } else if (privacy.value()) {
+    spdlog::info("privacy: hashing [{}], removing [{}] before anything is stored", cfg.privacy_hash_fields,
+                 cfg.privacy_redact_fields);
+    for (const auto& w : app::privacy_conflicts(*privacy.value(), defs.definitions)) spdlog::warn("{}", w);
+  }
   // Checked here for a clean refusal; the pipeline loads the file again when it starts.
   if (auto hooks = webhook::load_config(cfg.webhooks_file); !hooks.ok()) {
     for (const auto& e : hooks.errors) std::cerr << e << "\n";

@@ -46,7 +46,33 @@ PipelineMetrics::PipelineMetrics(metrics::Registry& r)
       identity_links(r.counter("journeyd_identity_links_total", "anonymousId to userId links made.").get()),
       erasures(r.counter("journeyd_erasures_total", "Customers erased (DELETE /v1/customers/{id}).").get()),
       reloads(r.counter("journeyd_reloads_total", "Definition reloads, by result.", {"result"})),
-      definitions(r.gauge("journeyd_definitions", "Definitions running.").get()) {}
+      definitions(r.gauge("journeyd_definitions", "Definitions running.").get()),
+      outbox_stalled(r.gauge("journeyd_outbox_stalled_seconds",
+                             "How long outbox records have waited with nothing delivered (0: none waits).")
+                         .get()),
+      outbox_bytes(r.gauge("journeyd_outbox_bytes",
+                           "Memory of the outbox records waiting for Kafka; engine.max_outbox_mb bounds it.")
+                       .get()),
+      input_paused(r.gauge("journeyd_input_paused",
+                           "1 while backpressure holds the input: the outbox is over engine.max_outbox_mb.")
+                       .get()),
+      input_pauses(r.counter("journeyd_input_pauses_total",
+                             "Times backpressure paused the input because the outbox was full.")
+                       .get()),
+      memory_budget(r.gauge("journeyd_memory_budget_bytes",
+                            "The memory the configuration allows (docs/operations.md, Memory); compare "
+                            "process_resident_memory_bytes.")
+                        .get()),
+      kafka_up(r.gauge("journeyd_kafka_up",
+                       "1 while the client reaches a broker (the consumer: and its group coordinator).",
+                       {"client"})),
+      kafka_brokers_up(
+          r.gauge("journeyd_kafka_brokers_up", "Brokers the client is connected to.", {"client"})),
+      kafka_errors(r.counter("journeyd_kafka_errors_total",
+                             "Kafka client errors: connections, failed fetches, deliveries and commits.",
+                             {"client"})),
+      kafka_errors_consumer(kafka_errors.with({"consumer"})),
+      kafka_errors_producer(kafka_errors.with({"producer"})) {}
 
 StateMetrics::StateMetrics(metrics::Registry& r)
     : size(r.gauge("journeyd_state_size_bytes", "RocksDB size: sst files, memtables, pending compaction.",

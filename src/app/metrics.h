@@ -45,6 +45,15 @@ struct PipelineMetrics {
   Mirror identity_links, erasures;                   // journeyd_identity_links_total, journeyd_erasures_total
   metrics::Family<metrics::Counter>& reloads;        // journeyd_reloads_total{result}
   metrics::Gauge& definitions;                       // journeyd_definitions
+  metrics::Gauge& outbox_stalled;                    // journeyd_outbox_stalled_seconds
+  metrics::Gauge& outbox_bytes;                      // journeyd_outbox_bytes
+  metrics::Gauge& input_paused;                      // journeyd_input_paused
+  Mirror input_pauses;                               // journeyd_input_pauses_total
+  metrics::Gauge& memory_budget;                     // journeyd_memory_budget_bytes
+  metrics::Family<metrics::Gauge>& kafka_up;         // journeyd_kafka_up{client}
+  metrics::Family<metrics::Gauge>& kafka_brokers_up;  // journeyd_kafka_brokers_up{client}
+  metrics::Family<metrics::Counter>& kafka_errors;    // journeyd_kafka_errors_total{client}
+  Mirror kafka_errors_consumer, kafka_errors_producer;
 };
 
 // RocksDB figures, refreshed at scrape time (Store::figures() is thread-safe).

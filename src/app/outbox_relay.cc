@@ -9,18 +9,45 @@
 
 namespace journeyd::app {
 
+namespace {
+size_t footprint(const state::OutboxRecord& r) {
+  return sizeof(state::OutboxRecord) + r.key.size() + r.value.size();
+}
+}  // namespace
+
 void OutboxRelay::send(std::vector<state::OutboxRecord> records) {
-  for (auto& r : records) queue_.push_back(std::move(r));
+  const int64_t now = monotonic_ns();
+  for (auto& r : records) {
+    bytes_ += footprint(r);
+    waiting_.emplace(r.seq, now);
+    queue_.push_back(std::move(r));
+  }
+}
+
+int64_t OutboxRelay::stalled_ms() const {
+  if (waiting_.empty()) return 0;
+  // Seqs grow with time: the first waiting record is the oldest.
+  const int64_t since = std::max(waiting_.begin()->second, last_delivery_ns_);
+  return std::max<int64_t>(0, monotonic_ns() - since) / 1'000'000;
 }
 
 void OutboxRelay::drop(const std::vector<uint64_t>& seqs) {
   if (seqs.empty()) return;
   auto gone = [&](uint64_t seq) { return std::find(seqs.begin(), seqs.end(), seq) != seqs.end(); };
-  std::erase_if(queue_, [&](const state::OutboxRecord& r) { return gone(r.seq); });
-  std::erase_if(retry_, [&](const Retry& r) { return gone(r.record.seq); });
+  std::erase_if(queue_, [&](const state::OutboxRecord& r) {
+    if (!gone(r.seq)) return false;
+    bytes_ -= footprint(r);
+    return true;
+  });
+  std::erase_if(retry_, [&](const Retry& r) {
+    if (!gone(r.record.seq)) return false;
+    bytes_ -= footprint(r.record);
+    return true;
+  });
   std::erase_if(parked_, [&](const state::OutboxRecord& r) { return gone(r.seq); });
   for (uint64_t s : seqs) {
     attempts_.erase(s);
+    waiting_.erase(s);
     if (in_flight_.count(s)) dropped_.insert(s);
   }
 }
@@ -47,6 +74,8 @@ Result<void> OutboxRelay::pump() {
     if (st.value() == kafka::ProduceStatus::too_large) {
       spdlog::error("outbox: record {} ({} bytes) is larger than Kafka accepts; parked until restart", r.seq,
                     r.value.size());
+      waiting_.erase(r.seq);
+      bytes_ -= footprint(r);
       parked_.push_back(std::move(r));
       queue_.pop_front();
       continue;
@@ -68,19 +97,26 @@ void OutboxRelay::on_delivery(const kafka::DeliveryReport& rep) {
   auto it = in_flight_.find(rep.opaque);
   if (it == in_flight_.end()) return;
   if (dropped_.erase(rep.opaque) && rep.failure != kafka::Failure::none) {  // erased meanwhile: let it go
+    bytes_ -= footprint(it->second);
     in_flight_.erase(it);
     attempts_.erase(rep.opaque);
+    waiting_.erase(rep.opaque);
     return;
   }
   switch (rep.failure) {
     case kafka::Failure::none:
       acked_.push_back(rep.opaque);
       attempts_.erase(rep.opaque);
+      waiting_.erase(rep.opaque);
+      last_delivery_ns_ = monotonic_ns();
+      bytes_ -= footprint(it->second);
       ++delivered_;
       break;
     case kafka::Failure::permanent:
       ++failures_;
       spdlog::error("outbox: Kafka rejected record {} ({}); parked until restart", rep.opaque, rep.error);
+      waiting_.erase(rep.opaque);
+      bytes_ -= footprint(it->second);
       parked_.push_back(std::move(it->second));
       break;
     case kafka::Failure::fatal:

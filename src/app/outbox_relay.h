@@ -12,6 +12,7 @@
 
 #include <array>
 #include <deque>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -42,11 +43,19 @@ class OutboxRelay {
 
   size_t queued() const { return queue_.size() + retry_.size(); }
   size_t in_flight() const { return in_flight_.size(); }
+  // Memory the waiting records (queued, retrying, in flight) take here: keys, values and record
+  // overhead. librdkafka holds a second copy of those in flight. The pipeline's backpressure
+  // bound (engine.max_outbox_mb) is on this figure.
+  size_t bytes() const { return bytes_; }
   uint64_t delivered() const { return delivered_; }
   uint64_t failures() const { return failures_; }
   // Records Kafka refused outright (e.g. too large). They stay in the outbox
   // (nothing is lost) and are retried at the next start; see the log.
   size_t parked() const { return parked_.size(); }
+  // How long Kafka has been taking nothing while records wait (monotonic ms): since the oldest
+  // waiting record was sent or the latest delivery, whichever is later; 0 when nothing waits
+  // (parked records do not count). A slow but moving outbox stays low.
+  int64_t stalled_ms() const;
 
  private:
   std::array<std::string, state::kSinkCount> topics_;
@@ -66,6 +75,9 @@ class OutboxRelay {
   std::optional<Error> fatal_;
   uint64_t delivered_ = 0;
   uint64_t failures_ = 0;
+  std::map<uint64_t, int64_t> waiting_;  // seq → monotonic ns it was handed to send(); until acked/parked
+  int64_t last_delivery_ns_ = 0;
+  size_t bytes_ = 0;
 };
 
 }  // namespace journeyd::app

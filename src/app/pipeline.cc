@@ -10,6 +10,7 @@
 #include <set>
 
 #include "app/kafka_config.h"
+#include "app/memory_budget.h"
 #include "app/metrics.h"
 #include "app/outbox_relay.h"
 #include "common/time_format.h"
@@ -56,6 +57,7 @@ struct Pipeline::Impl {
   std::unique_ptr<webhook::WebhookMetrics> webhook_metrics;
   std::unique_ptr<webhook::WebhookRelay> webhooks;  // null: no webhooks configured
   std::unique_ptr<kafka::Producer> producer;
+  std::shared_ptr<const event::Privacy> privacy;  // PII rules (docs/security.md); null: none
   event::Decoder decoder;
   std::map<int32_t, PartitionClock> partitions;
   PipelineStats stats;
@@ -69,8 +71,10 @@ struct Pipeline::Impl {
   bool closed = false;  // under posted_mu: run() has finished
   std::unique_ptr<kafka::Consumer> consumer;
 
-  explicit Impl(const config::Config& c)
-      : cfg(c), decoder(event::DecoderOptions{static_cast<size_t>(c.engine_max_event_bytes)}) {}
+  Impl(const config::Config& c, std::shared_ptr<const event::Privacy> p)
+      : cfg(c),
+        privacy(p),
+        decoder(event::DecoderOptions{static_cast<size_t>(c.engine_max_event_bytes), p}) {}
   ~Impl() {
     if (consumer) consumer->close();
   }
@@ -222,6 +226,18 @@ struct Pipeline::Impl {
     m.outbox_depth.set(static_cast<double>(relay->queued() + relay->in_flight()));
     m.outbox_parked.set(static_cast<double>(relay->parked()));
     m.partitions.set(static_cast<double>(partitions.size()));
+    m.outbox_stalled.set(static_cast<double>(relay->stalled_ms()) / 1000.0);
+    m.outbox_bytes.set(static_cast<double>(relay->bytes()));
+    m.input_paused.set(consumer->paused() ? 1 : 0);
+    m.input_pauses.update(stats.input_pauses.load(std::memory_order_relaxed));
+    auto kafka_health = [&](const char* client, const kafka::ClientHealth& health, Mirror& errors) {
+      const auto h = health.snapshot();
+      m.kafka_up.with({client}).set(h.reachable && h.coordinator ? 1 : 0);
+      m.kafka_brokers_up.with({client}).set(h.brokers_up);
+      errors.update(h.errors);
+    };
+    kafka_health("consumer", *stats.consumer_health, m.kafka_errors_consumer);
+    kafka_health("producer", *stats.producer_health, m.kafka_errors_producer);
     for (const auto& [p, pc] : partitions) {
       const auto label = std::to_string(p);
       const int64_t hi = std::max(consumer->high_watermark(Partition{p}), pc.hi_at_assign);
@@ -230,6 +246,22 @@ struct Pipeline::Impl {
       if (pc.clock != kNoTime)
         m.watermark_delay.with({label}).set(static_cast<double>(now - pc.clock) / 1000.0);
     }
+  }
+
+  // Backpressure (engine.max_outbox_mb): over the bound, pause the input and hold timers; resume
+  // below half. Only the relay's deliveries shrink the outbox, and they go on meanwhile.
+  void apply_backpressure() {
+    const size_t bytes = relay->bytes(), limit = static_cast<size_t>(cfg.engine_max_outbox_mb) << 20;
+    if (!consumer->paused() && bytes >= limit) {
+      consumer->set_paused(true);
+      stats.input_pauses.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn("backpressure: the outbox holds {} MiB for Kafka (engine.max_outbox_mb {}): input paused",
+                   bytes >> 20, cfg.engine_max_outbox_mb);
+    } else if (consumer->paused() && bytes < limit / 2) {
+      consumer->set_paused(false);
+      spdlog::info("backpressure: the outbox is down to {} MiB: input resumed", bytes >> 20);
+    }
+    stats.input_paused.store(consumer->paused(), std::memory_order_relaxed);
   }
 
   Result<void> process(std::vector<kafka::Message>& msgs) {
@@ -278,9 +310,15 @@ struct Pipeline::Impl {
       }
       if (rejection) {
         if (metrics) metrics->rejected.with({event::to_string(rejection->category)}).inc();
-        outbox->append(batch, state::Sink::dlq, std::string(m.key().substr(0, 1024)),
+        // The PII rules apply to the key and the bytes a DLQ record keeps too (docs/security.md).
+        std::string key(m.key().substr(0, 1024)), scrubbed;
+        if (privacy) {
+          key = privacy->scrub_key(key);
+          scrubbed = privacy->scrub_payload(m.payload());
+        }
+        outbox->append(batch, state::Sink::dlq, key,
                        event::make_dlq_record(*rejection, {cfg.topic_touchpoints, m.partition(), m.offset()},
-                                              m.payload(), now));
+                                              privacy ? std::string_view(scrubbed) : m.payload(), now));
         stats.rejected.fetch_add(1, std::memory_order_relaxed);
         ++rejected;
       }
@@ -296,8 +334,10 @@ struct Pipeline::Impl {
         batch_clock = std::max(batch_clock, clock);
         watermark = std::min(watermark, clock);
       }
-      auto fired = engine->fire_timers(Partition{p}, clock);
-      if (!fired) return fired.error();
+      if (!consumer->paused()) {  // held under backpressure: firing adds to the outbox
+        auto fired = engine->fire_timers(Partition{p}, clock);
+        if (!fired) return fired.error();
+      }
       if (pc.touched) {
         state::put_progress(batch, cfg.topic_touchpoints, Partition{p}, pc.progress);
         pc.touched = false;
@@ -339,6 +379,8 @@ struct Pipeline::Impl {
     stats.delivered.store(relay->delivered(), std::memory_order_relaxed);
     stats.outbox_pending.store(relay->queued() + relay->in_flight(), std::memory_order_relaxed);
     stats.outbox_parked.store(relay->parked(), std::memory_order_relaxed);
+    stats.outbox_bytes.store(relay->bytes(), std::memory_order_relaxed);
+    stats.outbox_stalled_ms.store(relay->stalled_ms(), std::memory_order_relaxed);
     if (metrics) {
       size_t ok = 0;
       for (const auto& d : decoded) ok += std::holds_alternative<event::Touchpoint>(d);
@@ -361,11 +403,17 @@ const Histogram& Pipeline::commit_latency_us() const {
 Result<std::unique_ptr<Pipeline>> Pipeline::create(const config::Config& cfg,
                                                    std::vector<journey::Definition> defs, Clock& clock,
                                                    metrics::Registry* registry) {
-  auto impl = std::make_unique<Impl>(cfg);
+  auto privacy =
+      event::Privacy::create({cfg.privacy_hash_fields, cfg.privacy_redact_fields, cfg.privacy_hash_key});
+  if (!privacy) return privacy.error();
+  auto impl = std::make_unique<Impl>(cfg, privacy.value());
   impl->clock = &clock;
+  const auto budget = memory_budget(cfg);
+  spdlog::info("memory budget ≈ {}", budget.describe());
   if (registry) {
     impl->engine_metrics = std::make_unique<journey::EngineMetrics>(*registry);
     impl->metrics = std::make_unique<PipelineMetrics>(*registry);
+    impl->metrics->memory_budget.set(static_cast<double>(budget.total()));
   }
   auto store = state::Store::open({cfg.state_dir, static_cast<size_t>(cfg.state_block_cache_mb) << 20,
                                    static_cast<size_t>(cfg.state_write_buffer_mb) << 20});
@@ -388,17 +436,23 @@ Result<std::unique_ptr<Pipeline>> Pipeline::create(const config::Config& cfg,
   impl->relay = std::make_unique<OutboxRelay>(std::array<std::string, state::kSinkCount>{
       cfg.topic_actions, cfg.topic_alerts, cfg.topic_dlq, cfg.topic_suppressed, cfg.topic_webhooks_dlq});
   auto* relay = impl->relay.get();
-  auto producer = kafka::Producer::create(
-      {producer_properties(cfg), [relay](const kafka::DeliveryReport& r) { relay->on_delivery(r); }});
+  auto consumer_health = std::make_shared<kafka::ClientHealth>();
+  auto producer_health = std::make_shared<kafka::ClientHealth>();
+  impl->stats.consumer_health = consumer_health;
+  impl->stats.producer_health = producer_health;
+  impl->stats.outbox_stall_limit_ms = cfg.kafka_outbox_stall_ms;
+  auto producer = kafka::Producer::create({producer_properties(cfg),
+                                           [relay](const kafka::DeliveryReport& r) { relay->on_delivery(r); },
+                                           producer_health});
   if (!producer) return producer.error();
   impl->producer = std::move(producer.value());
   relay->attach(*impl->producer);
 
   auto* raw = impl.get();
-  auto consumer =
-      kafka::Consumer::create({consumer_properties(cfg), cfg.topic_touchpoints,
-                               [raw](const std::vector<Partition>& ps) { return raw->on_assign(ps); },
-                               [raw](const std::vector<Partition>& ps) { raw->on_revoke(ps); }});
+  auto consumer = kafka::Consumer::create(
+      {consumer_properties(cfg), cfg.topic_touchpoints,
+       [raw](const std::vector<Partition>& ps) { return raw->on_assign(ps); },
+       [raw](const std::vector<Partition>& ps) { raw->on_revoke(ps); }, consumer_health});
   if (!consumer) return consumer.error();
   impl->consumer = std::move(consumer.value());
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
@@ -456,6 +510,7 @@ Result<void> Pipeline::run(const std::atomic<bool>& stop, std::atomic<bool>* rel
     if (d.has_fatal) return d.fatal;
     d.producer->poll(0);
     if (auto r = d.process(msgs); !r) return r.error();
+    d.apply_backpressure();
     if (reload && reload->exchange(false)) d.reload_definitions();
     d.run_posted();
 

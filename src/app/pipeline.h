@@ -35,6 +35,9 @@ class Store;
 namespace journeyd::webhook {
 class WebhookRelay;
 }
+namespace journeyd::kafka {
+class ClientHealth;
+}
 
 namespace journeyd::app {
 
@@ -49,8 +52,15 @@ struct PipelineStats {
   std::atomic<uint64_t> delivered{0};       // outbox records acknowledged by Kafka
   std::atomic<uint64_t> outbox_pending{0};  // queued, retrying or in flight
   std::atomic<uint64_t> outbox_parked{0};   // refused by Kafka; kept in the outbox until restart
+  std::atomic<uint64_t> outbox_bytes{0};    // OutboxRelay::bytes(): what backpressure bounds
+  std::atomic<bool> input_paused{false};    // backpressure: partitions paused, timers held
+  std::atomic<uint64_t> input_pauses{0};    // times backpressure paused the input
   std::atomic<int> partitions{0};           // assigned
   std::atomic<bool> running{false};         // run() is consuming
+  // Kafka connectivity of the consumer and the outbox's producer (set by create(), never null after).
+  std::shared_ptr<const kafka::ClientHealth> consumer_health, producer_health;
+  std::atomic<int64_t> outbox_stalled_ms{0};  // OutboxRelay::stalled_ms(), each batch
+  int64_t outbox_stall_limit_ms = 0;          // kafka.outbox_stall: /readyz fails beyond it
 };
 
 // What a posted function may use: the processing thread's own objects.

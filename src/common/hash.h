@@ -18,4 +18,7 @@ uint64_t stable_hash(std::initializer_list<std::string_view> parts);
 // 16 lowercase hex digits.
 std::string to_hex(uint64_t v);
 
+// HMAC-SHA256(key, message) as 64 lowercase hex digits (webhook signatures, PII hashing).
+std::string hmac_sha256_hex(std::string_view key, std::string_view message);
+
 }  // namespace journeyd

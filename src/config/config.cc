@@ -1,10 +1,12 @@
 #include "config/config.h"
 
 #include <fmt/format.h>
+#include <unistd.h>  // environ
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
 #include <cstdlib>
+#include <map>
 
 #include "common/time_format.h"
 #include "config/settings_table.h"
@@ -65,6 +67,26 @@ std::string env_name(std::string_view key) {
   return n;
 }
 
+// JOURNEYD_KAFKA_{COMMON,CONSUMER,PRODUCER}_<PROPERTY> variables as passthrough keys, sorted.
+std::map<std::string, std::string> passthrough_environment() {
+  std::map<std::string, std::string> out;
+  for (char** e = environ; e && *e; ++e) {
+    const std::string_view var(*e);
+    const auto eq = var.find('=');
+    if (eq == std::string_view::npos) continue;
+    const auto name = var.substr(0, eq);
+    for (auto prefix : kPassthrough) {
+      const std::string env_prefix = env_name(prefix);  // "JOURNEYD_KAFKA_COMMON_"
+      if (!name.starts_with(env_prefix) || name.size() == env_prefix.size()) continue;
+      std::string key(prefix);
+      for (char c : name.substr(env_prefix.size()))
+        key.push_back(c == '_' ? '.' : static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+      out[key] = std::string(var.substr(eq + 1));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 const std::vector<SettingInfo>& settings() {
@@ -123,6 +145,10 @@ Config load(const LoadOptions& opts) {
     for (const auto& s : setting_table()) {
       if (const char* v = std::getenv(env_name(s.info.name).c_str())) apply(cfg, s.info.name, v);
     }
+    // librdkafka properties too, so secrets (sasl.password) need not be in a file or on the command
+    // line: JOURNEYD_KAFKA_COMMON_SASL_PASSWORD → kafka.common.sasl.password. (No string-settable
+    // librdkafka property has an '_' in its name.)
+    for (const auto& [key, value] : passthrough_environment()) apply(cfg, key, value);
   }
   for (const auto& kv : opts.sets) {
     const auto eq = kv.find('=');
@@ -146,7 +172,9 @@ std::string markdown_reference() {
       "Any librdkafka property passes through unchanged with one of the prefixes `kafka.common.` (consumer "
       "and\n"
       "producer), `kafka.consumer.` or `kafka.producer.`, e.g. `--set "
-      "kafka.common.security.protocol=SASL_SSL`.\n\n"
+      "kafka.common.security.protocol=SASL_SSL`,\n"
+      "or as environment variables `JOURNEYD_KAFKA_COMMON_<PROPERTY>` (upper case, `.` → `_`), e.g.\n"
+      "`JOURNEYD_KAFKA_COMMON_SASL_PASSWORD` for secrets. TLS and SASL: see [security.md](security.md).\n\n"
       "| key | type | default | bounds | description |\n|---|---|---|---|---|\n";
   for (const auto& s : settings()) {
     const char* kind = s.kind == Kind::string ? "string" : s.kind == Kind::integer ? "integer" : "duration";

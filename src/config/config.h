@@ -23,6 +23,8 @@ struct Config {
   std::string topic_alerts;
   std::string topic_suppressed;
   std::string topic_webhooks_dlq;
+  // Readiness fails once outbox records have waited this long with no delivery meanwhile.
+  int64_t kafka_outbox_stall_ms = 0;
   // Webhooks (src/webhook): the endpoints file; empty: none.
   std::string webhooks_file;
   // librdkafka properties passed through unchanged ("kafka.common.*",
@@ -47,6 +49,7 @@ struct Config {
   int64_t engine_max_future_ms = 0;
   int64_t engine_timers_per_batch = 0;
   int64_t engine_dedup_horizon_ms = 0;
+  int64_t engine_max_outbox_mb = 0;
   // HTTP (collector, query/admin API, ops endpoints)
   std::string http_bind;
   int64_t http_port = 0;
@@ -60,6 +63,9 @@ struct Config {
   std::string http_tls_key;
   std::string http_tokens;
   std::string ingest_write_keys;
+  std::string privacy_hash_fields;  // event/privacy.h
+  std::string privacy_redact_fields;
+  std::string privacy_hash_key;  // secret
   int64_t ingest_rate_limit = 0;
   int64_t ingest_max_event_bytes = 0;
   int64_t ingest_max_batch_bytes = 0;

@@ -27,6 +27,10 @@ const std::vector<Setting>& setting_table() {
       {{"kafka.topic.webhooks_dlq", K::string, "journey.webhooks.dlq", 0, 0,
         "Topic of webhook deliveries given up on (retry budget spent or a permanent failure)."},
        &Config::topic_webhooks_dlq},
+      {{"kafka.outbox_stall", K::duration, "60s", 1000, 86'400'000,
+        "/readyz fails (check `outbox`) once actions, alerts or DLQ records have waited this long for Kafka "
+        "with none delivered meanwhile. Nothing is dropped; they are delivered when Kafka takes them again."},
+       &Config::kafka_outbox_stall_ms},
       {{"webhooks.file", K::string, "", 0, 0,
         "YAML file of webhook endpoints that actions and alerts are POSTed to (docs/webhooks.md). Empty: no "
         "webhooks."},
@@ -71,6 +75,11 @@ const std::vector<Setting>& setting_table() {
       {{"engine.timers_per_batch", K::integer, "10000", 1, 10'000'000,
         "Most due timers fired per partition per batch (the rest fire in the next batches)."},
        &Config::engine_timers_per_batch},
+      {{"engine.max_outbox_mb", K::integer, "64", 1, 65'536,
+        "Backpressure: when the records waiting for Kafka (queued, retrying, in flight) reach this many MiB, "
+        "journeyd pauses its input partitions and holds timers until they are below half. A slow or "
+        "unavailable action topic then slows journeyd down instead of growing its memory."},
+       &Config::engine_max_outbox_mb},
       {{"engine.dedup_horizon", K::duration, "24h", 0, 30 * 86'400'000LL,
         "Events whose messageId was seen on the same partition within this event-time horizon are dropped as "
         "duplicates. 0 turns deduplication off. Storage: the ids of up to two horizons."},
@@ -109,6 +118,20 @@ const std::vector<Setting>& setting_table() {
         "Write keys the Segment-compatible collector accepts (comma-separated). Empty: the collector refuses "
         "every request (401)."},
        &Config::ingest_write_keys},
+      {{"privacy.hash_fields", K::string, "", 0, 0,
+        "Event fields replaced by a keyed hash (HMAC-SHA256 with privacy.hash_key, 32 hex digits) before "
+        "anything is stored or emitted: comma-separated paths below properties., context. or traits. "
+        "(e.g. traits.email), and/or userId,anonymousId (together). A `where` on such a field compares "
+        "with the hash. See docs/security.md."},
+       &Config::privacy_hash_fields},
+      {{"privacy.redact_fields", K::string, "", 0, 0,
+        "Event fields removed before anything is stored or emitted (comma-separated paths below "
+        "properties., context. or traits., e.g. context.ip). Also applied to DLQ payloads."},
+       &Config::privacy_redact_fields},
+      {{"privacy.hash_key", K::string, "", 0, 0,
+        "Secret key (16+ bytes) of privacy.hash_fields. Set it with JOURNEYD_PRIVACY_HASH_KEY, not in a "
+        "file; changing it changes every hash (customers split from their state)."},
+       &Config::privacy_hash_key},
       {{"ingest.rate_limit", K::integer, "10000", 0, 100'000'000,
         "Events per second per write key (token bucket, burst of one second). Past it: 429 with "
         "Retry-After. 0: unlimited."},

@@ -442,6 +442,7 @@ Decoded Decoder::decode(std::string_view json, int64_t fallback_time_ms) {
     if (!ms) return schema(fmt::format("timestamp '{}' is not ISO-8601", ts.substr(0, 64)));
     tp.timestamp = EventTime{*ms};
   }
+  if (impl_->opts.privacy) impl_->opts.privacy->apply(tp);  // before anything stores or emits it
   return tp;
 }
 

@@ -9,12 +9,15 @@
 #include <variant>
 
 #include "event/errc.h"
+#include "event/privacy.h"
 #include "event/touchpoint.h"
 
 namespace journeyd::event {
 
 struct DecoderOptions {
   size_t max_event_bytes = size_t{32} * 1024;
+  // PII rules applied to every decoded event (null: none). Shared, immutable.
+  std::shared_ptr<const Privacy> privacy;
 };
 
 using Decoded = std::variant<Touchpoint, Rejection>;

@@ -37,6 +37,17 @@ class Fields {
   // The last value added under `path`, if any.
   std::optional<FieldValue> get(std::string_view path) const;
   size_t size() const { return entries_.size(); }
+  // Calls f(path, value) for every field in the order they were added (event/privacy.cc rebuilds
+  // the fields with some values hashed or removed).
+  template <class F>
+  void for_each(F&& f) const {
+    const std::string_view text = text_;
+    for (const auto& e : entries_) {
+      FieldValue v{e.type, e.boolean, e.number, {}};
+      if (e.type == FieldValue::Type::string) v.string = text.substr(e.str_off, e.str_len);
+      f(text.substr(e.path_off, e.path_len), v);
+    }
+  }
   // Room for `entries` fields and `text_bytes` of paths and strings without
   // reallocating (the decoder sizes it from the event once).
   void reserve(size_t entries, size_t text_bytes) {

@@ -1,6 +1,8 @@
 #include "http/auth.h"
 
 #include <fmt/format.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include <array>
 
@@ -62,12 +64,17 @@ Result<std::vector<Token>> parse_tokens(std::string_view spec) {
 }
 
 bool constant_time_equal(std::string_view secret, std::string_view candidate) {
-  // Every byte of the candidate is compared, wherever the first difference is.
-  if (secret.empty()) return false;
-  unsigned diff = secret.size() != candidate.size() ? 1u : 0u;
-  for (size_t i = 0; i < candidate.size(); ++i)
-    diff |= static_cast<unsigned char>(secret[i % secret.size()]) ^ static_cast<unsigned char>(candidate[i]);
-  return diff == 0;
+  // Both sides are hashed first, then the fixed-size digests compared with CRYPTO_memcmp (OpenSSL's
+  // comparison that no compiler folds into an early exit). So the time depends on neither where the
+  // values first differ nor how long the secret is (only on the candidate's length, which the caller
+  // knows anyway). Equal digests mean equal values: SHA-256 has no known collisions.
+  if (secret.empty()) return false;  // an unset secret matches nothing (configuration, not a secret)
+  unsigned char a[EVP_MAX_MD_SIZE], b[EVP_MAX_MD_SIZE];
+  unsigned int na = 0, nb = 0;
+  if (EVP_Digest(secret.data(), secret.size(), a, &na, EVP_sha256(), nullptr) != 1 ||
+      EVP_Digest(candidate.data(), candidate.size(), b, &nb, EVP_sha256(), nullptr) != 1 || na != nb)
+    return false;  // the digest failed (out of memory): deny
+  return CRYPTO_memcmp(a, b, na) == 0;
 }
 
 std::optional<std::string> base64_decode(std::string_view in) {

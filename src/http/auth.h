@@ -29,7 +29,8 @@ struct Token {
 // Comma-separated write keys (ingest.write_keys).
 std::vector<std::string> parse_list(std::string_view spec);
 
-// Compares a secret with a presented value in time independent of where they differ.
+// Compares a secret with a presented value in time independent of where they differ and of the
+// secret's length (SHA-256 of both sides, then CRYPTO_memcmp). An empty secret matches nothing.
 bool constant_time_equal(std::string_view secret, std::string_view candidate);
 // The user name of an `Authorization: Basic …` header.
 std::optional<std::string> basic_user(std::string_view authorization);

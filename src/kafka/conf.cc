@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/redact.h"
+
 namespace journeyd::kafka {
 namespace {
 
@@ -28,9 +30,15 @@ Result<rd_kafka_conf_t*> make_conf(const Properties& props) {
   rd_kafka_conf_set_log_cb(conf, log_cb);
   char errstr[512];
   for (const auto& [k, v] : props) {
-    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
+    if (const auto r = rd_kafka_conf_set(conf, k.c_str(), v.c_str(), errstr, sizeof errstr);
+        r != RD_KAFKA_CONF_OK) {
       rd_kafka_conf_destroy(conf);
-      return fail(Errc::invalid_argument, fmt::format("kafka property {}={}: {}", k, v, errstr));
+      // The value only helps when it is the problem and no secret (sasl.password, ssl.key.password …);
+      // an unknown name may be a misspelt secret's ("sasl.pasword"), so its value is never shown.
+      const bool show = r == RD_KAFKA_CONF_INVALID && !redact::is_secret_key(k);
+      return fail(Errc::invalid_argument,
+                  fmt::format("kafka property {}={}: {}", k, show ? v : std::string(redact::kMask),
+                              redact::scrub(errstr, {v})));
     }
   }
   return conf;

@@ -16,6 +16,7 @@ struct Consumer::Impl {
   std::vector<Partition> assigned;
   std::vector<Partition> revoked_in_poll;  // filled by the rebalance callback, drained by poll_batch
   bool closed = false;
+  bool paused = false;
 
   ~Impl() {
     if (rk) rd_kafka_destroy(rk);
@@ -42,7 +43,13 @@ struct Consumer::Impl {
         rd_kafka_assign(rk, parts);
         assigned = ps;
       }
-      spdlog::info("kafka: assigned {} partition(s) of {}", ps.size(), opts.topic);
+      // A partition paused before a revocation may keep its pause flag: set it either way.
+      if (paused)
+        rd_kafka_pause_partitions(rk, parts);
+      else
+        rd_kafka_resume_partitions(rk, parts);
+      spdlog::info("kafka: assigned {} partition(s) of {}{}", ps.size(), opts.topic,
+                   paused ? " (paused)" : "");
     } else {
       revoked_in_poll.insert(revoked_in_poll.end(), ps.begin(), ps.end());
       if (opts.on_revoke) opts.on_revoke(ps);
@@ -64,6 +71,19 @@ void rebalance_cb(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition
                   void* opaque) {
   static_cast<Consumer::Impl*>(opaque)->rebalance(err, parts);
 }
+// Health hooks (installed only when ConsumerOptions::health is set).
+void error_cb(rd_kafka_t*, int err, const char* reason, void* opaque) {
+  static_cast<Consumer::Impl*>(opaque)->opts.health->on_error(err, reason);
+}
+int stats_cb(rd_kafka_t*, char* json, size_t len, void* opaque) {
+  static_cast<Consumer::Impl*>(opaque)->opts.health->on_stats({json, len});
+  return 0;  // librdkafka frees json
+}
+void commit_cb(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t*, void* opaque) {
+  if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+    static_cast<Consumer::Impl*>(opaque)->opts.health->on_failure(
+        fmt::format("offset commit: {}", rd_kafka_err2str(err)));
+}
 }  // namespace
 
 Consumer::Consumer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -79,10 +99,16 @@ Result<std::unique_ptr<Consumer>> Consumer::create(ConsumerOptions opts) {
                             {"auto.offset.reset", "earliest"},
                             {"enable.partition.eof", "false"}},
                            impl->opts.properties);
+  if (impl->opts.health) props = with_health_properties(props);
   auto conf = make_conf(props);
   if (!conf) return conf.error();
   rd_kafka_conf_set_opaque(conf.value(), impl.get());
   rd_kafka_conf_set_rebalance_cb(conf.value(), rebalance_cb);
+  if (impl->opts.health) {
+    rd_kafka_conf_set_error_cb(conf.value(), error_cb);
+    rd_kafka_conf_set_stats_cb(conf.value(), stats_cb);
+    rd_kafka_conf_set_offset_commit_cb(conf.value(), commit_cb);
+  }
   char errstr[512];
   impl->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf.value(), errstr, sizeof errstr);
   if (!impl->rk) {
@@ -117,8 +143,10 @@ size_t Consumer::poll_batch(std::vector<Message>& out, size_t max, int timeout_m
     }
     if (!m) break;
     if (m->err) {
-      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
         spdlog::warn("kafka consume: {}", rd_kafka_message_errstr(m));
+        if (impl_->opts.health) impl_->opts.health->on_failure(rd_kafka_message_errstr(m));
+      }
       rd_kafka_message_destroy(m);
       continue;
     }
@@ -156,6 +184,23 @@ int64_t Consumer::high_watermark(Partition p) const {
 
 const std::vector<Partition>& Consumer::assignment() const {
   return impl_->assigned;
+}
+
+void Consumer::set_paused(bool paused) {
+  if (paused == impl_->paused || impl_->closed) return;
+  impl_->paused = paused;
+  if (impl_->assigned.empty()) return;
+  auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(impl_->assigned.size()));
+  for (Partition p : impl_->assigned)
+    rd_kafka_topic_partition_list_add(list, impl_->opts.topic.c_str(), p.value());
+  const auto err =
+      paused ? rd_kafka_pause_partitions(impl_->rk, list) : rd_kafka_resume_partitions(impl_->rk, list);
+  if (err) spdlog::error("kafka: {} partitions: {}", paused ? "pausing" : "resuming", rd_kafka_err2str(err));
+  rd_kafka_topic_partition_list_destroy(list);
+}
+
+bool Consumer::paused() const {
+  return impl_->paused;
 }
 
 void Consumer::commit_async(const std::map<int32_t, int64_t>& next_offsets) {

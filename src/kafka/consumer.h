@@ -13,6 +13,7 @@
 
 #include "common/error.h"
 #include "common/types.h"
+#include "kafka/health.h"
 #include "kafka/message.h"
 #include "kafka/properties.h"
 
@@ -25,6 +26,8 @@ struct ConsumerOptions {
   std::function<std::map<int32_t, int64_t>(const std::vector<Partition>&)> on_assign;
   // Called before partitions are taken away (the caller has no uncommitted batch then).
   std::function<void(const std::vector<Partition>&)> on_revoke;
+  // Fed with the consumer's broker states, errors, fetch and commit failures (null: not tracked).
+  std::shared_ptr<ClientHealth> health;
 };
 
 class Consumer {
@@ -48,6 +51,13 @@ class Consumer {
   // The next offset the consumer will fetch (after any transaction markers), or -1.
   int64_t position(Partition p) const;
   const std::vector<Partition>& assignment() const;
+
+  // Backpressure. While paused, fetching stops for every assigned partition, including ones
+  // assigned meanwhile, and poll_batch returns no more messages but still serves the group
+  // (heartbeats, rebalances). librdkafka drops what it had prefetched; resuming fetches from the
+  // message after the last one poll_batch returned (or the assigned start if none was).
+  void set_paused(bool paused);
+  bool paused() const;
 
   // Advisory async commit of next offsets (lag shows in kafka-consumer-groups).
   void commit_async(const std::map<int32_t, int64_t>& next_offsets);

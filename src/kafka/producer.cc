@@ -36,9 +36,19 @@ Failure classify(rd_kafka_t* rk, rd_kafka_resp_err_t err) {
 
 void dr_cb(rd_kafka_t* rk, const rd_kafka_message_t* m, void* opaque) {
   auto* impl = static_cast<Producer::Impl*>(opaque);
+  if (m->err && impl->opts.health)
+    impl->opts.health->on_failure(fmt::format("delivery: {}", rd_kafka_err2str(m->err)));
   if (!impl->opts.on_delivery) return;
   const auto id = reinterpret_cast<uintptr_t>(m->_private);
   impl->opts.on_delivery({id, classify(rk, m->err), m->err ? rd_kafka_err2str(m->err) : std::string_view()});
+}
+// Health hooks (installed only when ProducerOptions::health is set).
+void error_cb(rd_kafka_t*, int err, const char* reason, void* opaque) {
+  static_cast<Producer::Impl*>(opaque)->opts.health->on_error(err, reason);
+}
+int stats_cb(rd_kafka_t*, char* json, size_t len, void* opaque) {
+  static_cast<Producer::Impl*>(opaque)->opts.health->on_stats({json, len});
+  return 0;  // librdkafka frees json
 }
 }  // namespace
 
@@ -50,10 +60,15 @@ Result<std::unique_ptr<Producer>> Producer::create(ProducerOptions opts) {
   impl->opts = std::move(opts);
   Properties props = merge({{"enable.idempotence", "true"}, {"linger.ms", "5"}, {"compression.type", "lz4"}},
                            impl->opts.properties);
+  if (impl->opts.health) props = with_health_properties(props);
   auto conf = make_conf(props);
   if (!conf) return conf.error();
   rd_kafka_conf_set_opaque(conf.value(), impl.get());
   rd_kafka_conf_set_dr_msg_cb(conf.value(), dr_cb);
+  if (impl->opts.health) {
+    rd_kafka_conf_set_error_cb(conf.value(), error_cb);
+    rd_kafka_conf_set_stats_cb(conf.value(), stats_cb);
+  }
   char errstr[512];
   impl->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf.value(), errstr, sizeof errstr);
   if (!impl->rk) {

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "common/error.h"
+#include "kafka/health.h"
 #include "kafka/properties.h"
 
 namespace journeyd::kafka {
@@ -31,6 +32,8 @@ struct DeliveryReport {
 struct ProducerOptions {
   Properties properties;
   std::function<void(const DeliveryReport&)> on_delivery;
+  // Fed with the producer's broker states, errors and failed deliveries (null: not tracked).
+  std::shared_ptr<ClientHealth> health;
 };
 
 enum class ProduceStatus {

@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/redact.h"
 #include "common/time_format.h"
 #include "journey/yaml_json.h"
 
@@ -160,7 +161,8 @@ class Checker {
     if (auto u = string(m, ptr, "url")) {
       static const std::regex kUrl(R"(https?://[^/\s?#]+([/?#]\S*)?)", std::regex::icase);
       if (!std::regex_match(*u, kUrl))
-        problem(pointer_append(ptr, "url"), fmt::format("url '{}' must be an http:// or https:// URL", *u));
+        problem(pointer_append(ptr, "url"),
+                fmt::format("url '{}' must be an http:// or https:// URL", redact::url(*u)));
       e.url = *u;
     } else if (!m.contains("url")) {
       problem(ptr, "an endpoint needs a url");

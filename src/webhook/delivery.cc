@@ -9,6 +9,7 @@
 
 #include "common/hash.h"
 #include "common/json_writer.h"
+#include "common/redact.h"
 #include "common/time_format.h"
 #include "state/keys.h"
 
@@ -189,7 +190,7 @@ std::string dead_letter_record(const Delivery& d, const DeadLetterInfo& info) {
   JsonWriter w(out);
   w.begin_object()
       .field("endpoint", d.endpoint)
-      .field("url", info.url)
+      .field("url", redact::url(info.url))  // user info and query values may be credentials
       .field("delivery_id", d.id)
       .field("event", to_string(d.event))
       .field("attempts", static_cast<int64_t>(d.attempts))

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "common/redact.h"
 #include "webhook/backoff.h"
 #include "webhook/signature.h"
 
@@ -218,7 +219,8 @@ void WebhookRelay::on_answer(HttpAnswer a) {
     return;
   }
   e.d.last_status = a.status;
-  e.d.last_error = describe(a);
+  // Stored, logged and dead-lettered: never with the endpoint's URL credentials or secret in it.
+  e.d.last_error = redact::scrub(redact::scrub_url(describe(a), ep.cfg.url), {ep.cfg.secret});
   const auto& retry = ep.cfg.retry;
   if (v == Verdict::permanent) return give_up(e, ep, now, "permanent failure");
   if (e.d.attempts >= static_cast<uint32_t>(retry.max_attempts))

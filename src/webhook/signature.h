@@ -19,9 +19,6 @@ inline constexpr std::string_view kDeliveryHeader = "X-Journeyd-Delivery";
 inline constexpr std::string_view kAttemptHeader = "X-Journeyd-Attempt";
 inline constexpr std::string_view kEventHeader = "X-Journeyd-Event";
 
-// 64 lowercase hex digits.
-std::string hmac_sha256_hex(std::string_view key, std::string_view message);
-
 // "t=<t>,v1=<hmac>".
 std::string signature(std::string_view secret, int64_t unix_seconds, std::string_view body);
 

@@ -41,6 +41,7 @@ TEST(OutboxRelay, DeliversAcksAndParksWhatKafkaRefuses) {
   EXPECT_EQ(acked, (std::vector<uint64_t>{1, 3}));
   EXPECT_EQ(relay.in_flight(), 0u);
   EXPECT_EQ(relay.delivered(), 2u);
+  EXPECT_EQ(relay.bytes(), 0u);  // delivered and parked records no longer count towards backpressure
 }
 
 TEST(OutboxRelay, DropForgetsQueuedRecordsOfAnErasure) {
@@ -48,10 +49,22 @@ TEST(OutboxRelay, DropForgetsQueuedRecordsOfAnErasure) {
   std::vector<state::OutboxRecord> recs;
   for (uint64_t s = 1; s <= 4; ++s) recs.push_back({s, state::Sink::actions, "k", "v"});
   relay.send(std::move(recs));
+  const size_t four = relay.bytes();
+  EXPECT_GE(four, 4 * sizeof(state::OutboxRecord));
   relay.drop({2, 4, 9});
   EXPECT_EQ(relay.queued(), 2u);
+  EXPECT_EQ(relay.bytes(), four / 2);
   relay.drop({});
   EXPECT_EQ(relay.queued(), 2u);
+}
+
+TEST(OutboxRelay, BytesCountWhatWaitsForKafka) {
+  OutboxRelay relay({"a", "b", "d", "s"});
+  std::vector<state::OutboxRecord> recs;
+  recs.push_back({1, state::Sink::actions, "key", std::string(1000, 'v')});
+  recs.push_back({2, state::Sink::actions, "key", std::string(3000, 'v')});
+  relay.send(std::move(recs));
+  EXPECT_EQ(relay.bytes(), 2 * (sizeof(state::OutboxRecord) + 3) + 4000);
 }
 
 TEST(OutboxRelay, ARecordDroppedInFlightIsNotRetried) {
@@ -74,6 +87,7 @@ TEST(OutboxRelay, ARecordDroppedInFlightIsNotRetried) {
   EXPECT_EQ(relay.queued(), 0u);    // not queued for a retry
   producer.value()->flush(10'000);  // the real report finds nothing in flight
   EXPECT_EQ(relay.queued(), 0u);
+  EXPECT_EQ(relay.bytes(), 0u);
 }
 
 }  // namespace

@@ -39,5 +39,12 @@ TEST(ToHex, SixteenLowercaseDigits) {
   EXPECT_EQ(to_hex(0x0123456789ABCDEFULL), "0123456789abcdef");
 }
 
+// Known answers computed with `printf '%s' '<message>' | openssl dgst -sha256 -hmac '<key>'`.
+TEST(HmacSha256, MatchesOpenSslAndRfc4231) {
+  EXPECT_EQ(hmac_sha256_hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");  // RFC 4231 case 2
+  EXPECT_EQ(hmac_sha256_hex("", "").size(), 64u);
+}
+
 }  // namespace
 }  // namespace journeyd

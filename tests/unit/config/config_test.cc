@@ -233,6 +233,38 @@ TEST(ConfigEnv, InvalidEnvironmentValueThrows) {
   EXPECT_THROW(load(LoadOptions{}), ConfigError);
 }
 
+// Kafka over TLS with SASL (docs/security.md): the properties pass through to librdkafka, the password
+// from the environment so it is in no file and on no command line.
+TEST(ConfigEnv, KafkaTlsAndSaslPassThroughWithThePasswordFromTheEnvironment) {
+  ScopedEnv pw("JOURNEYD_KAFKA_COMMON_SASL_PASSWORD", "s3cr3t-pw");
+  ScopedEnv ssl("JOURNEYD_KAFKA_PRODUCER_SSL_KEY_PASSWORD", "k3y-pw");
+  LoadOptions o;
+  o.sets = {"kafka.common.security.protocol=SASL_SSL", "kafka.common.sasl.mechanisms=SCRAM-SHA-512",
+            "kafka.common.sasl.username=journeyd", "kafka.common.ssl.ca.location=/etc/kafka/ca.pem"};
+  const Config c = load(o);
+  EXPECT_EQ(c.kafka_common.at("security.protocol"), "SASL_SSL");
+  EXPECT_EQ(c.kafka_common.at("sasl.mechanisms"), "SCRAM-SHA-512");
+  EXPECT_EQ(c.kafka_common.at("sasl.username"), "journeyd");
+  EXPECT_EQ(c.kafka_common.at("sasl.password"), "s3cr3t-pw");
+  EXPECT_EQ(c.kafka_common.at("ssl.ca.location"), "/etc/kafka/ca.pem");
+  EXPECT_EQ(c.kafka_producer.at("ssl.key.password"), "k3y-pw");
+  o.sets = {"kafka.common.sasl.password=from-set"};
+  EXPECT_EQ(load(o).kafka_common.at("sasl.password"), "from-set") << "--set still wins";
+  o.read_environment = false;
+  o.sets.clear();
+  EXPECT_FALSE(load(o).kafka_common.contains("sasl.password"));
+}
+
+// Secret settings take any string: no error can echo them. The ones checked later (http.tokens,
+// privacy.hash_key) name the entry, never the value (tests/unit/http/auth_test.cc, event/privacy_test.cc).
+TEST(ConfigSet, SecretSettingsFromTheEnvironment) {
+  ScopedEnv key("JOURNEYD_PRIVACY_HASH_KEY", "0123456789abcdef-key");
+  ScopedEnv tokens("JOURNEYD_HTTP_TOKENS", "ops:admin:0123456789");
+  const Config c = load(LoadOptions{});
+  EXPECT_EQ(c.privacy_hash_key, "0123456789abcdef-key");
+  EXPECT_EQ(c.http_tokens, "ops:admin:0123456789");
+}
+
 TEST(ConfigReference, ListsEveryKey) {
   const std::string md = markdown_reference();
   for (const auto& s : settings()) EXPECT_NE(md.find(std::string("| `") + s.name + "` |"), std::string::npos);

@@ -26,6 +26,24 @@ TEST(Auth, ConstantTimeEqual) {
   EXPECT_FALSE(constant_time_equal("secret", "secret2"));
   EXPECT_FALSE(constant_time_equal("secret", ""));
   EXPECT_FALSE(constant_time_equal("", ""));
+  EXPECT_FALSE(constant_time_equal("", "x"));
+  // Prefixes, extensions, one bit off, embedded NULs: only the exact bytes match.
+  const std::string secret = "s3cr3t-token-0123456789";
+  EXPECT_TRUE(constant_time_equal(secret, std::string(secret)));
+  EXPECT_FALSE(constant_time_equal(secret, secret.substr(0, secret.size() - 1)));
+  EXPECT_FALSE(constant_time_equal(secret, secret + secret));
+  EXPECT_FALSE(constant_time_equal(secret.substr(0, 6), secret));
+  for (size_t i = 0; i < secret.size(); ++i) {
+    std::string c = secret;
+    c[i] = static_cast<char>(c[i] ^ 1);
+    EXPECT_FALSE(constant_time_equal(secret, c)) << i;
+  }
+  const std::string with_nul("ab\0cdefgh", 9);
+  EXPECT_TRUE(constant_time_equal(with_nul, std::string("ab\0cdefgh", 9)));
+  EXPECT_FALSE(constant_time_equal(with_nul, std::string("ab\0cdefgX", 9)));
+  EXPECT_FALSE(constant_time_equal(with_nul, "ab"));  // not a C-string compare
+  // A candidate that repeats the secret (the old modulo loop compared secret[i % n]) does not match.
+  EXPECT_FALSE(constant_time_equal("ab", "abab"));
 }
 
 TEST(Auth, TokensParseAndErrorsNeverShowSecrets) {
@@ -67,6 +85,19 @@ TEST(Auth, WithoutTokensReadsAreOpenAndAdminIsOff) {
   TokenAuth auth({});
   EXPECT_EQ(auth.check(Request{}, Scope::read).status, 200);
   EXPECT_EQ(auth.check(with_auth("Bearer anything"), Scope::admin).status, 403);
+}
+
+// A 401/403 body names the token (for a scope error), never a secret: neither the presented one (a
+// near miss of a real token) nor a configured one.
+TEST(Auth, ErrorsNeverEchoSecrets) {
+  TokenAuth auth(parse_tokens("ops:admin:admin-s3cr3t,dash:read:read-s3cr3t").value());
+  for (const char* h : {"Bearer admin-s3cr3X", "Bearer read-s3cr3t", "Bearer ", "Basic cmVhZC1zM2NyM3Q6"}) {
+    const auto a = auth.check(with_auth(h), Scope::admin);
+    ASSERT_NE(a.status, 200) << h;
+    const auto r = auth_error(a);
+    EXPECT_EQ(r.body.find("s3cr3"), std::string::npos) << r.body;
+    for (const auto& [name, value] : r.headers) EXPECT_EQ(value.find("s3cr3"), std::string::npos) << value;
+  }
 }
 
 TEST(Auth, WriteKeysFromHeaderOrBody) {

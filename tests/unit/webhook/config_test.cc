@@ -141,6 +141,14 @@ TEST(WebhookConfig, StructuralErrors) {
             std::string::npos);
 }
 
+// A URL's user info and query values are credentials: config errors mask them.
+TEST(WebhookConfig, UrlErrorsNeverShowCredentials) {
+  const auto e = errors("endpoints:\n  - { name: a, url: 'ftp://bob:pa55w0rd@h/x?sig=t0ken', secret: k }\n");
+  EXPECT_NE(e.find("url 'ftp://***@h/x?sig=***' must be"), std::string::npos) << e;
+  EXPECT_EQ(e.find("pa55w0rd"), std::string::npos) << e;
+  EXPECT_EQ(e.find("t0ken"), std::string::npos) << e;
+}
+
 TEST(WebhookConfig, LoadsAFile) {
   testing::TempDir dir;
   { std::ofstream(dir.file("hooks.yaml")) << "endpoints:\n  - { name: a, url: 'https://h/x', secret: k }\n"; }

@@ -91,6 +91,14 @@ TEST(Delivery, DeadLetterRecordEmbedsTheOriginal) {
   EXPECT_FALSE(nlohmann::json::parse(dead_letter_record(no_answer, {"u", 0})).contains("last_status"));
 }
 
+// Known issue fixed: a dead letter printed the endpoint's URL in full, credentials and all.
+TEST(Delivery, DeadLetterRecordMasksUrlCredentials) {
+  const auto rec = dead_letter_record(sample(), {"https://bob:pa55w0rd@crm.example.com/h?sig=t0ken", 0});
+  EXPECT_EQ(nlohmann::json::parse(rec)["url"], "https://***@crm.example.com/h?sig=***");
+  EXPECT_EQ(rec.find("pa55w0rd"), std::string::npos) << rec;
+  EXPECT_EQ(rec.find("t0ken"), std::string::npos) << rec;
+}
+
 TEST(Delivery, StoreLoadAndErase) {
   testing::TempDir dir;
   auto store = state::Store::open({dir.path()});

@@ -152,6 +152,27 @@ TEST_F(RelayTest, RetriesWithBackoffThenDeadLetters) {
   EXPECT_EQ(counter("dead_lettered"), 1);
 }
 
+// A URL may carry credentials (user info, a ?token=): the dead letter (stored in the outbox, then
+// produced) and the stored last error never hold them, even when the endpoint echoes the URL.
+TEST_F(RelayTest, DeadLettersNeverHoldUrlCredentials) {
+  Receiver rx(
+      kSecret,
+      [&](const http::Request& req, size_t) { return answer(400, "no: " + req.target + " bob:pa55w0rd"); },
+      clock_);
+  const std::string url = rx.url("/hook?token=t0k3n-value");
+  auto r = relay({endpoint("http://bob:pa55w0rd@" + url.substr(7), 3)});
+  batch(*r, {{state::Sink::actions, action("a1")}});
+  pump_until(*r, rx, 1);
+  EXPECT_EQ(rx.received().at(0).path, "/hook") << "the credentials were sent";
+  batch(*r);
+  ASSERT_EQ(taken_.size(), 2u);
+  ASSERT_EQ(taken_[1].sink, state::Sink::webhook_dlq);
+  const auto& dl = taken_[1].value;
+  EXPECT_EQ(dl.find("pa55w0rd"), std::string::npos) << dl;
+  EXPECT_EQ(dl.find("t0k3n-value"), std::string::npos) << dl;
+  EXPECT_NE(dl.find("http://***@127.0.0.1:"), std::string::npos) << dl;
+}
+
 TEST_F(RelayTest, PermanentFailureDeadLettersAtOnce) {
   Receiver rx(
       kSecret, [](const http::Request&, size_t) { return answer(400, "bad"); }, clock_);
