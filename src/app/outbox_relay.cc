@@ -9,12 +9,6 @@
 
 namespace journeyd::app {
 
-namespace {
-size_t footprint(const state::OutboxRecord& r) {
-  return sizeof(state::OutboxRecord) + r.key.size() + r.value.size();
-}
-}  // namespace
-
 void OutboxRelay::send(std::vector<state::OutboxRecord> records) {
   const int64_t now = monotonic_ns();
   for (auto& r : records) {

@@ -47,6 +47,10 @@ class OutboxRelay {
   // overhead. librdkafka holds a second copy of those in flight. The pipeline's backpressure
   // bound (engine.max_outbox_mb) is on this figure.
   size_t bytes() const { return bytes_; }
+  // What one record counts for in bytes().
+  static size_t footprint(const state::OutboxRecord& r) {
+    return sizeof(state::OutboxRecord) + r.key.size() + r.value.size();
+  }
   uint64_t delivered() const { return delivered_; }
   uint64_t failures() const { return failures_; }
   // Records Kafka refused outright (e.g. too large). They stay in the outbox

@@ -264,6 +264,16 @@ struct Pipeline::Impl {
     stats.input_paused.store(consumer->paused(), std::memory_order_relaxed);
   }
 
+  // How many timers may fire now: none while the input is paused, else the outbox's room below
+  // engine.max_outbox_mb at an estimated 1 KiB of records (an action and maybe an alert) per timer.
+  size_t timer_headroom() const {
+    if (consumer->paused()) return 0;
+    const size_t limit = static_cast<size_t>(cfg.engine_max_outbox_mb) << 20;
+    size_t used = relay->bytes();
+    for (const auto& r : outbox->pending()) used += OutboxRelay::footprint(r);
+    return used >= limit ? 0 : std::max<size_t>(1, (limit - used) >> 10);
+  }
+
   Result<void> process(std::vector<kafka::Message>& msgs) {
     const int64_t now = clock->now_ms();
     uint64_t input = 0, rejected = 0;
@@ -334,8 +344,10 @@ struct Pipeline::Impl {
         batch_clock = std::max(batch_clock, clock);
         watermark = std::min(watermark, clock);
       }
-      if (!consumer->paused()) {  // held under backpressure: firing adds to the outbox
-        auto fired = engine->fire_timers(Partition{p}, clock);
+      // Held under backpressure, and otherwise fired only into the outbox's headroom: a batch of due
+      // timers must not take the outbox far past its bound.
+      if (const size_t room = timer_headroom(); room > 0) {
+        auto fired = engine->fire_timers(Partition{p}, clock, room);
         if (!fired) return fired.error();
       }
       if (pc.touched) {
@@ -381,6 +393,7 @@ struct Pipeline::Impl {
     stats.outbox_parked.store(relay->parked(), std::memory_order_relaxed);
     stats.outbox_bytes.store(relay->bytes(), std::memory_order_relaxed);
     stats.outbox_stalled_ms.store(relay->stalled_ms(), std::memory_order_relaxed);
+    apply_backpressure();
     if (metrics) {
       size_t ok = 0;
       for (const auto& d : decoded) ok += std::holds_alternative<event::Touchpoint>(d);
@@ -510,7 +523,6 @@ Result<void> Pipeline::run(const std::atomic<bool>& stop, std::atomic<bool>* rel
     if (d.has_fatal) return d.fatal;
     d.producer->poll(0);
     if (auto r = d.process(msgs); !r) return r.error();
-    d.apply_backpressure();
     if (reload && reload->exchange(false)) d.reload_definitions();
     d.run_posted();
 

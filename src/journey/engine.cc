@@ -501,8 +501,10 @@ Result<std::optional<event::Rejection>> Engine::on_event(Partition p, const even
   return std::optional<event::Rejection>();
 }
 
-Result<size_t> Engine::fire_timers(Partition p, int64_t clock) {
+Result<size_t> Engine::fire_timers(Partition p, int64_t clock, size_t max) {
   if (clock == kNoTime) return size_t{0};
+  const size_t limit = std::min(opts_.timers_per_batch, max);
+  if (limit == 0) return size_t{0};
   expire_dedup(clock);
   if (opts_.history_retention_ms > 0 && clock > INT64_MIN / 2)
     store_.expire_before(state::Cf::history, clock - opts_.history_retention_ms);
@@ -516,13 +518,12 @@ Result<size_t> Engine::fire_timers(Partition p, int64_t clock) {
   auto scanned = store_.scan(state::Cf::timers, from, state::timer_due_end(p, clock),
                              [&](std::string_view k, std::string_view v) {
                                due.emplace_back(std::string(k), std::string(v));
-                               return due.size() < opts_.timers_per_batch;
+                               return due.size() < limit;
                              });
   if (!scanned) return scanned.error();
   // Timers scheduled in this batch are not in the store yet: keep the floor at or below them.
-  int64_t next_floor = due.size() >= opts_.timers_per_batch
-                           ? state::u64_to_time(state::get_be64(due.back().first, 4))
-                           : clock + 1;
+  int64_t next_floor =
+      due.size() >= limit ? state::u64_to_time(state::get_be64(due.back().first, 4)) : clock + 1;
   if (auto it = scheduled_min_.find(p.value()); it != scheduled_min_.end())
     next_floor = std::min(next_floor, it->second);
   timer_floor_[p.value()] = next_floor;

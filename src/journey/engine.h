@@ -138,7 +138,8 @@ class Engine {
   [[nodiscard]] Result<std::optional<event::Rejection>> on_event(Partition p, const event::Touchpoint& tp);
   // Fires timers of partition p whose definition's deadline (due + grace) is at or before
   // `clock` (the partition's event-time clock). Returns how many timers were taken.
-  [[nodiscard]] Result<size_t> fire_timers(Partition p, int64_t clock);
+  // At most min(timers_per_batch, max) timers fire.
+  [[nodiscard]] Result<size_t> fire_timers(Partition p, int64_t clock, size_t max = SIZE_MAX);
   // Judges the aggregate alerts (`alerts:` of journeys) once per minute of `now` (the process's event
   // clock), inside begin()/finish(): firing and resolved records go to the outbox.
   [[nodiscard]] Result<void> evaluate_alerts(int64_t now);

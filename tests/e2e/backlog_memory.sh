@@ -15,7 +15,8 @@
 # consumption goes on while paused, if an action is lost, or if the peak RSS is
 # over the budget.
 # Usage: backlog_memory.sh <journeyd> <journeyctl> <journeyd-loadgen> <source dir>
-# Env: E2E_CUSTOMERS (30000), MAX_OUTBOX_MB (2), STALL_SECONDS (5)
+# Env: E2E_CUSTOMERS (30000; the mock cluster keeps ~5 MiB per partition, ~40000 customers' worth here),
+#      MAX_OUTBOX_MB (2), STALL_SECONDS (5)
 source "$(dirname "$0")/lib.sh"
 JOURNEYD=$1 JOURNEYCTL=$2 LOADGEN=$3 SRC=$4
 CUSTOMERS=${E2E_CUSTOMERS:-30000}
@@ -42,7 +43,8 @@ kill -STOP "$OUT_PID"
   --set kafka.brokers="$IN" --set kafka.producer.bootstrap.servers="$OUT" --set state.dir="$E2E_DIR/state" \
   --set streams.dir="$SRC/tests/data/streams" --set engine.max_outbox_mb="$MAX_OUTBOX_MB" \
   --set state.block_cache_mb=32 --set state.write_buffer_mb=16 --set state.cache_customers=20000 \
-  --set engine.batch_max_events=1000 --set kafka.consumer.queued.max.messages.kbytes=4096 \
+  --set engine.batch_max_events=1000 --set engine.max_event_bytes=4096 --set ingest.max_event_bytes=4096 \
+  --set kafka.consumer.queued.max.messages.kbytes=4096 \
   --set kafka.consumer.fetch.wait.max.ms=10 >"$E2E_DIR/journeyd.log" 2>&1 &
 JD_PID=$!
 E2E_PIDS+=($JD_PID)
@@ -93,7 +95,8 @@ echo "backlog=$BACKLOG events expected=$EXPECTED unique=$UNIQUE lost=$((EXPECTED
 grep -F "memory budget" "$E2E_DIR/journeyd.log" | head -n1
 [ "$UNIQUE" -eq "$EXPECTED" ] || fail "expected $EXPECTED unique actions, got $UNIQUE"
 [ "$PAUSES" -ge 1 ] || fail "backpressure never paused the input"
-# The bound is checked after each batch: one batch's records may go over it.
-[ "$MAX_OUTBOX" -le $((LIMIT * 2)) ] || fail "the outbox reached $MAX_OUTBOX bytes, bound $LIMIT"
+# Timers fire only into the outbox's headroom, and the input pauses after the batch that reaches the
+# bound: what goes over is the estimate's error (and any records the events of one batch make).
+[ "$MAX_OUTBOX" -le $((LIMIT * 5 / 4)) ] || fail "the outbox reached $MAX_OUTBOX bytes, bound $LIMIT"
 [ $((HWM_KB * 1024)) -le "$BUDGET" ] || fail "peak RSS $((HWM_KB >> 10)) MiB is over the budget $((BUDGET >> 20)) MiB"
 echo "1 passed, 0 failed"

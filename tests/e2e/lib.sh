@@ -6,8 +6,15 @@ E2E_DIR=$(mktemp -d /tmp/journeyd-e2e-XXXXXX)
 E2E_PIDS=()
 cleanup() {
   local rc=$?
-  for pid in "${E2E_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${E2E_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # CONT first: a test may have stopped one (SIGSTOP). Whatever has not exited 10 s after the TERM is
+  # killed, so a failed test never hangs in its cleanup.
+  for pid in "${E2E_PIDS[@]}"; do kill -CONT "$pid" 2>/dev/null || true; kill -TERM "$pid" 2>/dev/null || true; done
+  local end=$((SECONDS + 10))
+  for pid in "${E2E_PIDS[@]}"; do
+    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $end ]; do sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   if [ $rc -ne 0 ]; then
     echo "--- e2e failed (rc=$rc); logs in $E2E_DIR ---"
     for f in "$E2E_DIR"/*.log; do [ -f "$f" ] && { echo "== $f"; tail -n 30 "$f"; }; done

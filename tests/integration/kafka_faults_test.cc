@@ -342,9 +342,10 @@ TEST_F(KafkaFaultsTest, PartitionLeaderChange) {
 }
 
 // Backpressure (engine.max_outbox_mb): the output topics' leader is down while the input's are up,
-// so events keep coming and their actions cannot leave. The outbox fills to its bound, the input
-// pauses (nothing more is consumed, timers wait) instead of the outbox growing, and once the leader
-// is back everything drains: no action lost.
+// so events keep coming and their actions cannot leave. Due timers fire only into the outbox's
+// headroom, the outbox fills to its bound, the input pauses (events sent meanwhile are not consumed,
+// timers wait) instead of the outbox growing, and once the leader is back everything drains: no
+// action lost.
 TEST_F(KafkaFaultsTest, AStalledActionTopicPausesTheInput) {
   const int out = cluster_->brokers();
   cluster_->set_group_coordinator(make_config().kafka_group_id, 1);
@@ -363,8 +364,9 @@ TEST_F(KafkaFaultsTest, AStalledActionTopicPausesTheInput) {
       << "consumed " << stats().consumed.load() << "/" << records_ << ", outbox bytes "
       << stats().outbox_bytes.load();
   const auto consumed = stats().consumed.load();
-  EXPECT_LT(consumed, records_) << "the pause came after the whole input";
-  // Paused: the outbox stays near its bound (checked after each batch: one batch may go over).
+  produce(phase("p2-", 300));  // sent while paused
+  // Paused: the outbox stays near its bound (timers fire only into its headroom, at an estimated
+  // 1 KiB per timer).
   size_t most = 0;
   wait_until(
       [&] {
@@ -374,7 +376,8 @@ TEST_F(KafkaFaultsTest, AStalledActionTopicPausesTheInput) {
       std::chrono::seconds(3));
   EXPECT_TRUE(stats().input_paused.load());
   EXPECT_EQ(stats().consumed.load(), consumed) << "consumed while paused";
-  EXPECT_LE(most, size_t{2} << 20);
+  EXPECT_LT(consumed, records_);
+  EXPECT_LE(most, size_t{5} << 18);  // 1.25 MiB
   EXPECT_TRUE(running());
 
   cluster_->set_broker_down(out, false);

@@ -166,6 +166,76 @@ TEST_F(KafkaTest, PausedConsumerReturnsNothingAndResumesWhereItStopped) {
   consumer.close();
 }
 
+// A rebalance while paused: the partition a paused member keeps (or gets back) stays paused, and on
+// resume it is read from the start its assignment hook gave, with no gap.
+TEST_F(KafkaTest, APartitionReassignedWhilePausedStaysPausedAndResumesAtItsStart) {
+  auto p = producer({});
+  for (int i = 0; i < 200; ++i) ASSERT_TRUE(p->produce("t", "k" + std::to_string(i), std::to_string(i), 0));
+  ASSERT_TRUE(p->flush(30'000));
+  std::map<int32_t, int64_t> per_partition;
+  for (const auto& m : consume("g6", 200)) ++per_partition[m.partition];
+  ASSERT_EQ(per_partition.size(), 2u);
+  ASSERT_GT(per_partition.begin()->second, 4);
+  ASSERT_GT(per_partition.rbegin()->second, 4);
+
+  auto member = [&](bool starts_at_4) {
+    auto c = Consumer::create({{{"bootstrap.servers", cluster->bootstrap_servers()},
+                                {"group.id", "g7"},
+                                {"session.timeout.ms", "6000"},
+                                {"fetch.wait.max.ms", "10"},
+                                {"log_level", "3"}},
+                               "t",
+                               [starts_at_4](const std::vector<Partition>& ps) {
+                                 std::map<int32_t, int64_t> starts;
+                                 for (auto q : ps) starts[q.value()] = starts_at_4 ? 4 : 0;
+                                 return starts;
+                               },
+                               {},
+                               nullptr});
+    EXPECT_TRUE(c) << c.error().message;
+    return std::move(c.value());
+  };
+  auto a = member(true);
+  a->set_paused(true);
+  std::vector<Message> got_a, got_b;
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (a->assignment().size() < 2 && std::chrono::steady_clock::now() < end) a->poll_batch(got_a, 100, 100);
+  ASSERT_EQ(a->assignment().size(), 2u);
+  // A second member joins: the group rebalances and a keeps one partition, still paused.
+  auto b = member(false);
+  while ((a->assignment().size() != 1 || b->assignment().size() != 1) &&
+         std::chrono::steady_clock::now() < end) {
+    a->poll_batch(got_a, 100, 50);
+    b->poll_batch(got_b, 100, 50);
+    got_b.clear();
+  }
+  ASSERT_EQ(a->assignment().size(), 1u);
+  for (int i = 0; i < 10; ++i) a->poll_batch(got_a, 100, 50);
+  EXPECT_TRUE(got_a.empty()) << got_a.size() << " message(s) arrived while paused";
+  got_a.clear();
+
+  const int32_t kept = a->assignment()[0].value();
+  a->set_paused(false);
+  std::vector<int64_t> offsets;
+  while (offsets.size() < static_cast<size_t>(per_partition[kept] - 4) &&
+         std::chrono::steady_clock::now() < end) {
+    got_a.clear();
+    a->poll_batch(got_a, 100, 100);
+    b->poll_batch(got_b, 100, 0);  // b stays in the group
+    got_b.clear();
+    for (const auto& m : got_a) {
+      EXPECT_EQ(m.partition().value(), kept);
+      offsets.push_back(m.offset().value());
+    }
+  }
+  got_a.clear();
+  ASSERT_EQ(offsets.size(), static_cast<size_t>(per_partition[kept] - 4));
+  for (size_t i = 0; i < offsets.size(); ++i)
+    EXPECT_EQ(offsets[i], static_cast<int64_t>(i) + 4) << "at " << i;
+  b->close();
+  a->close();
+}
+
 TEST_F(KafkaTest, BadPropertyIsAnErrorValue) {
   auto p = Producer::create(
       {{{"bootstrap.servers", cluster->bootstrap_servers()}, {"no.such.property", "1"}}, {}});
