@@ -78,10 +78,11 @@ std::map<std::string, std::string> passthrough_environment() {
     for (auto prefix : kPassthrough) {
       const std::string env_prefix = env_name(prefix);  // "JOURNEYD_KAFKA_COMMON_"
       if (!name.starts_with(env_prefix) || name.size() == env_prefix.size()) continue;
-      std::string key(prefix);
+      std::string property;
       for (char c : name.substr(env_prefix.size()))
-        key.push_back(c == '_' ? '.' : static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-      out[key] = std::string(var.substr(eq + 1));
+        property.push_back(c == '_' ? '.' : static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+      if (property == "log.level") property = "log_level";  // the one librdkafka property with an '_'
+      out[std::string(prefix) + property] = std::string(var.substr(eq + 1));
     }
   }
   return out;
@@ -146,8 +147,8 @@ Config load(const LoadOptions& opts) {
       if (const char* v = std::getenv(env_name(s.info.name).c_str())) apply(cfg, s.info.name, v);
     }
     // librdkafka properties too, so secrets (sasl.password) need not be in a file or on the command
-    // line: JOURNEYD_KAFKA_COMMON_SASL_PASSWORD → kafka.common.sasl.password. (No string-settable
-    // librdkafka property has an '_' in its name.)
+    // line: JOURNEYD_KAFKA_COMMON_SASL_PASSWORD → kafka.common.sasl.password. ('_' → '.', except
+    // log_level, the one librdkafka property with an '_' in its name.)
     for (const auto& [key, value] : passthrough_environment()) apply(cfg, key, value);
   }
   for (const auto& kv : opts.sets) {

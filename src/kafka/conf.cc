@@ -38,7 +38,7 @@ Result<rd_kafka_conf_t*> make_conf(const Properties& props) {
       const bool show = r == RD_KAFKA_CONF_INVALID && !redact::is_secret_key(k);
       return fail(Errc::invalid_argument,
                   fmt::format("kafka property {}={}: {}", k, show ? v : std::string(redact::kMask),
-                              redact::scrub(errstr, {v})));
+                              show ? std::string(errstr) : redact::scrub(errstr, {v})));
     }
   }
   return conf;

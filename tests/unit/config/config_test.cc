@@ -255,6 +255,14 @@ TEST(ConfigEnv, KafkaTlsAndSaslPassThroughWithThePasswordFromTheEnvironment) {
   EXPECT_FALSE(load(o).kafka_common.contains("sasl.password"));
 }
 
+// '_' becomes '.', except in log_level, the one librdkafka property with an '_' in its name.
+TEST(ConfigEnv, KafkaLogLevelKeepsItsUnderscore) {
+  ScopedEnv level("JOURNEYD_KAFKA_CONSUMER_LOG_LEVEL", "3");
+  const Config c = load(LoadOptions{});
+  EXPECT_EQ(c.kafka_consumer.at("log_level"), "3");
+  EXPECT_FALSE(c.kafka_consumer.contains("log.level"));
+}
+
 // Secret settings take any string: no error can echo them. The ones checked later (http.tokens,
 // privacy.hash_key) name the entry, never the value (tests/unit/http/auth_test.cc, event/privacy_test.cc).
 TEST(ConfigSet, SecretSettingsFromTheEnvironment) {
