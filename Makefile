@@ -3,7 +3,7 @@ PRESET ?= release
 BUILD  := build/$(PRESET)
 JOBS   ?= $(shell nproc)
 
-.PHONY: all deps build run test bench asan asan-ci tsan fuzz format clean
+.PHONY: all deps build run test bench asan asan-ci tsan soak fuzz format clean
 
 all: build
 
@@ -19,28 +19,34 @@ build: deps $(BUILD)/build.ninja
 run: build
 	@./tools/run-demo.sh $(BUILD)
 
-# `make test` (CI): the Release build and the whole suite, then the unit and integration tests under
-# ASan+UBSan (asan-ci). Options and suppressions are compiled into sanitizer builds
-# (tests/sanitizers/sanitizer_defaults.cc); ASAN_OPTIONS, UBSAN_OPTIONS, TSAN_OPTIONS override them.
+# `make test` (CI). On the release preset the suite is split so each test binary is compiled once
+# (tests/CMakeLists.txt): the golden, e2e and deploy tests on the Release binaries, then the unit and
+# integration tests and the fuzz corpus replays under ASan+UBSan (asan-ci). Other presets build and
+# run everything. Sanitizer options and suppressions are compiled in (tests/sanitizers/); ASAN_OPTIONS,
+# UBSAN_OPTIONS, TSAN_OPTIONS override them.
 CTEST_ARGS ?=
+ifeq ($(PRESET),release)
+test: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS) --target system_tests
+	cd $(BUILD) && ctest -L 'golden|e2e|deploy' --output-on-failure -j $(JOBS) --timeout 600 $(CTEST_ARGS)
+	$(MAKE) --no-print-directory asan-ci
+else
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600 $(CTEST_ARGS)
-ifeq ($(PRESET),release)
-	$(MAKE) --no-print-directory asan-ci
 endif
 
 bench: build
 	$(BUILD)/tools/bench/journeyd-bench
 
 # Sanitizers (docs/reliability.md, "Sanitizers"). asan and tsan: everything, in build/asan and build/tsan.
-# asan-ci: only the unit and integration test binaries, -O1 -g1, in build/asan-ci.
+# asan-ci: only the unit, integration and fuzz replay tests, -O1 -g1, in build/asan-ci.
 asan:
 	$(MAKE) test PRESET=asan
 
 asan-ci: deps
 	test -f build/asan-ci/build.ninja || cmake --preset asan-ci >/dev/null
 	cmake --build --preset asan-ci -j $(JOBS)
-	cd build/asan-ci && ctest -L 'unit|integration' --output-on-failure -j $(JOBS) --timeout 900
+	cd build/asan-ci && ctest -L 'unit|integration|fuzz' --output-on-failure -j $(JOBS) --timeout 900
 
 tsan:
 	$(MAKE) test PRESET=tsan
