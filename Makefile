@@ -39,8 +39,7 @@ bench: build
 	$(BUILD)/tools/bench/journeyd-bench
 
 # Sanitizers (docs/reliability.md, "Sanitizers"). asan and tsan: everything, in build/asan and build/tsan.
-# asan-ci: only the unit, integration and fuzz replay tests, -O1 -g0, in build/asan-ci: no debug info, which
-# costs 28 % of its compile time; reports name functions, and `make asan` (-g) gives their lines.
+# asan-ci: only the unit, integration and fuzz replay tests, -O1 -g1, in build/asan-ci.
 asan:
 	$(MAKE) test PRESET=asan
 
